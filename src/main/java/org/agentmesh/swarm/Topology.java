@@ -1,0 +1,23 @@
+package org.agentmesh.swarm;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Shape of a swarm's overlay network. Mesh is the one built so far; others are refused until they exist. */
+public enum Topology {
+    MESH;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<Topology> parse(String name) {
+        return Arrays.stream(values()).filter(t -> t.wireName().equals(name)).findFirst();
+    }
+
+    public static String supported() {
+        return Arrays.stream(values()).map(Topology::wireName).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,258 @@
+package org.agentmesh.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.agentmesh.node.MeshNode;
+import org.agentmesh.node.NodeSettings;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * N Agent Mesh nodes in one JVM, on free loopback ports, sharing one journal (an H2 file in a temp directory):
+ * a multi-node test bed for JUnit 5 tests, yours included.
+ *
+ * <pre>{@code
+ * try (MeshTestCluster cluster = MeshTestCluster.start(3)) {
+ *     AgentMesh mesh = cluster.node(0).mesh();
+ *     mesh.createSwarm(SwarmRequest.of("s", 12)).toCompletableFuture().join();
+ *     cluster.crash(2);                      // abrupt: no leaving, the others must detect and down it
+ *     cluster.awaitUntil(Duration.ofSeconds(30), () -> ...);
+ *     cluster.restart(2);                    // same port, same journal, a new incarnation
+ * }
+ * }</pre>
+ *
+ * Failure detection and the split brain resolver are tuned for tests (heartbeat 200 ms, acceptable pause 1 s,
+ * stable-after 2 s), and every message is serialized even between local actors
+ * ({@code pekko.actor.serialize-messages = on}) so a message that cannot cross the wire fails here.
+ */
+public final class MeshTestCluster implements AutoCloseable {
+
+    /** Config every test node gets on top of the node defaults. */
+    public static Map<String, Object> testOverrides() {
+        Map<String, Object> o = new HashMap<>();
+        o.put("pekko.actor.serialize-messages", "on");
+        o.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+        o.put("pekko.cluster.failure-detector.heartbeat-interval", "200ms");
+        o.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "1s");
+        o.put("pekko.cluster.split-brain-resolver.stable-after", "2s");
+        o.put("pekko.cluster.down-removal-margin", "1s");
+        o.put("pekko.cluster.sharding.retry-interval", "200ms");
+        o.put("pekko.cluster.sharding.waiting-for-state-timeout", "1s");
+        o.put("pekko.cluster.sharding.updating-state-timeout", "2s");
+        o.put("pekko.cluster.sharding.entity-restart-backoff", "1s");
+        o.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+        // terminate() then stops a node without leaving the cluster: that is how crash() simulates a crash
+        o.put("pekko.coordinated-shutdown.run-by-actor-system-terminate", "off");
+        o.put("pekko.coordinated-shutdown.terminate-actor-system", "on");
+        o.put("pekko.loglevel", "WARNING");
+        return o;
+    }
+
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private final int[] ports;
+    private final MeshNode[] nodes;
+    private final Map<String, Object> overrides;
+
+    private MeshTestCluster(Path dataDir, boolean ownsDataDir, int size, Map<String, Object> overrides) {
+        this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+        this.ports = new int[size];
+        this.nodes = new MeshNode[size];
+        this.overrides = overrides;
+        for (int i = 0; i < size; i++) {
+            ports[i] = freePort();
+        }
+    }
+
+    /** Starts {@code size} nodes (node 0 is the seed) and waits until all are Up. */
+    public static MeshTestCluster start(int size) {
+        return start(size, Map.of());
+    }
+
+    /** As {@link #start(int)}, with extra config keys for every node. */
+    public static MeshTestCluster start(int size, Map<String, Object> extraConfig) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("agent-mesh-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(size, dir, true, extraConfig);
+    }
+
+    /** Starts a cluster whose journal lives in {@code dataDir}, which is kept on close (to start again from it). */
+    public static MeshTestCluster start(int size, Path dataDir, Map<String, Object> extraConfig) {
+        return start(size, dataDir, false, extraConfig);
+    }
+
+    private static MeshTestCluster start(int size, Path dataDir, boolean owns, Map<String, Object> extraConfig) {
+        Map<String, Object> all = new HashMap<>(testOverrides());
+        all.putAll(extraConfig);
+        MeshTestCluster cluster = new MeshTestCluster(dataDir, owns, size, all);
+        try {
+            for (int i = 0; i < size; i++) {
+                cluster.nodes[i] = cluster.startNode(i, List.of("127.0.0.1:" + cluster.ports[0]));
+            }
+            cluster.awaitUp(size, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private MeshNode startNode(int i, List<String> seeds) {
+        NodeSettings settings = NodeSettings.defaults()
+                .withPort(ports[i])
+                .withHttpPort(0)
+                .withSeeds(seeds)
+                .withDataDir(dataDir)
+                .withOverrides(overrides);
+        return MeshNode.start(settings);
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+
+    /** The live node {@code i}; fails if it is crashed. */
+    public MeshNode node(int i) {
+        if (nodes[i] == null) {
+            throw new IllegalStateException("node " + i + " is not running");
+        }
+        return nodes[i];
+    }
+
+    public boolean isRunning(int i) {
+        return nodes[i] != null;
+    }
+
+    /** {@code host:port} of node {@code i}, as agents report their node. */
+    public String address(int i) {
+        return "127.0.0.1:" + ports[i];
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Waits until every running node sees {@code count} Up members. */
+    public void awaitUp(int count, Duration timeout) {
+        awaitUntil(timeout, () -> runningNodes().stream().allMatch(n -> {
+            var members = Cluster.get(n.system()).state().getMembers();
+            int up = 0;
+            for (var m : members) {
+                if (m.status() == MemberStatus.up()) {
+                    up++;
+                }
+            }
+            return up == count;
+        }));
+    }
+
+    public List<MeshNode> runningNodes() {
+        List<MeshNode> live = new ArrayList<>();
+        for (MeshNode n : nodes) {
+            if (n != null) {
+                live.add(n);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * Crashes node {@code i}: its actor system stops without leaving the cluster (no CoordinatedShutdown cluster phases),
+     * so the other nodes must notice it is unreachable and the split brain resolver must down it, as after a real crash.
+     */
+    public void crash(int i) {
+        MeshNode n = node(i);
+        nodes[i] = null;
+        // terminate() without the coordinated-shutdown phases that would make the node leave gracefully
+        n.system().classicSystem().terminate();
+        try {
+            n.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("node " + i + " did not stop", e);
+        }
+    }
+
+    /** Starts node {@code i} again on its old port and journal, joining through the running nodes. */
+    public MeshNode restart(int i) {
+        if (nodes[i] != null) {
+            throw new IllegalStateException("node " + i + " is running");
+        }
+        List<String> seeds = new ArrayList<>();
+        for (int j = 0; j < nodes.length; j++) {
+            if (nodes[j] != null) {
+                seeds.add("127.0.0.1:" + ports[j]);
+            }
+        }
+        if (seeds.isEmpty()) {
+            seeds.add("127.0.0.1:" + ports[i]);
+        }
+        nodes[i] = startNode(i, seeds);
+        return nodes[i];
+    }
+
+    /** Polls {@code condition} every 100 ms until it holds; fails with an {@link AssertionError} after {@code timeout}. */
+    public static void awaitUntil(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    /** Gracefully stops every running node (in reverse order) and deletes the journal if this cluster created it. */
+    @Override
+    public void close() {
+        for (int i = nodes.length - 1; i >= 0; i--) {
+            if (nodes[i] != null) {
+                nodes[i].close();
+                nodes[i] = null;
+            }
+        }
+        if (ownsDataDir) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
