@@ -109,6 +109,8 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     private final ActorContext<Command> ctx;
     private final String agentId;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
+    /** Recovered but the {@link Recovered} event not yet persisted: commands stashed during recovery run first. */
+    private boolean recoveryUnrecorded;
 
     private AgentEntity(ActorContext<Command> ctx, String entityId, ActorRef<ClusterSharding.ShardCommand> shard) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId));
@@ -136,7 +138,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     private AgentInfo info(State s) {
         double load = s.spec().capacity() == 0 ? 0.0 : (double) s.runningTasks() / s.spec().capacity();
         return new AgentInfo(agentId, s.swarmId(), node(), s.status(), s.spec().capabilities(), s.spec().capacity(), load,
-                s.reputation(), s.counters(), s.restarts());
+                s.reputation(), s.counters(), s.restarts() + (recoveryUnrecorded ? 1 : 0));
     }
 
     @Override
@@ -144,6 +146,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     if (state.status() == Status.ACTIVE) {
+                        recoveryUnrecorded = true;
                         ctx.getSelf().tell(new MarkRecovered(node()));
                     }
                 })
@@ -159,7 +162,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                 .onCommand(IncrementCounter.class, this::onIncrement)
                 .onCommand(Retire.class, this::onRetire)
                 .onCommand(MarkRecovered.class, (state, cmd) -> state.status() == Status.ACTIVE
-                        ? Effect().persist(new Recovered(cmd.node()))
+                        ? Effect().persist(new Recovered(cmd.node())).thenRun(s -> recoveryUnrecorded = false)
                         : Effect().none())
                 .build();
     }
