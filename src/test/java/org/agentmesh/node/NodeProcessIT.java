@@ -83,4 +83,21 @@ class NodeProcessIT {
             assertEquals(143, exit, "SIGTERM runs Pekko's coordinated shutdown, then the JVM exits as terminated");
         }
     }
+
+    @Test
+    void twoProcessesShareOneH2JournalAndFormOneCluster(@TempDir Path data) throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        try (NodeProcess a = new NodeProcess(JAR, portA, freePort(), List.of(), data, List.of());
+             NodeProcess b = new NodeProcess(JAR, portB, freePort(), List.of("127.0.0.1:" + portA), data, List.of())) {
+            a.start().awaitReady(Duration.ofSeconds(60));
+            b.start().awaitReady(Duration.ofSeconds(60));
+            HttpResponse<String> created = call("POST", a.httpBase() + "/api/v1/swarms", "{\"id\":\"pair\",\"maxAgents\":8}");
+            assertEquals(201, created.statusCode(), created.body());
+            // asked through the other process: the swarm and its agents are one cluster's, on both nodes
+            JsonNode status = awaitActive(b, "pair", 8);
+            assertEquals(2, status.get("agentsPerNode").size(), "8 agents spread over both processes: " + status.get("agentsPerNode"));
+            assertTrue(status.get("agentsPerNode").has(a.address()) && status.get("agentsPerNode").has(b.address()));
+        }
+    }
 }
