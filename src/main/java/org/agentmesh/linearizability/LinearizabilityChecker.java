@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 public final class LinearizabilityChecker {
 
     private static final int DEADLINE_CHECK_INTERVAL = 1024;
-    private static final int MAX_LISTED_OPERATIONS = 12;
+    private static final int MAX_LISTED_OPERATIONS = 6;
 
     private LinearizabilityChecker() {}
 

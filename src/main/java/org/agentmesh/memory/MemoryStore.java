@@ -24,6 +24,9 @@ import org.agentmesh.raft.StateMachine;
  * <p><b>Reads</b> ({@link #retrieve}, {@link #list}, {@link #search}) are queries on the current state, meant to be
  * served after a Raft ReadIndex round; they are not commands.
  *
+ * <p>JSON values are mutable objects, so values are copied on the way in and out: a caller changing a value it
+ * passed or got back cannot change the replicated state behind Raft's back (replicas would silently diverge).
+ *
  * <p>Not thread-safe: one Raft member (actor) owns it.
  */
 public final class MemoryStore implements StateMachine {
@@ -92,7 +95,7 @@ public final class MemoryStore implements StateMachine {
 
     private MemoryResult execute(long index, MemoryCommand command) {
         if (command instanceof MemoryCommand.Store s) {
-            entries(s.namespace()).put(s.key(), new Entry(s.value(), index, s.expiresAtMillis()));
+            entries(s.namespace()).put(s.key(), new Entry(s.value().deepCopy(), index, s.expiresAtMillis()));
             return new MemoryResult.Stored(index);
         } else if (command instanceof MemoryCommand.Delete d) {
             Optional<Entry> live = live(d.namespace(), d.key(), d.nowMillis());
@@ -104,7 +107,7 @@ public final class MemoryStore implements StateMachine {
             if (current != c.expectedVersion()) {
                 return new MemoryResult.CasConflict(current);
             }
-            entries(c.namespace()).put(c.key(), new Entry(c.value(), index, c.expiresAtMillis()));
+            entries(c.namespace()).put(c.key(), new Entry(c.value().deepCopy(), index, c.expiresAtMillis()));
             return new MemoryResult.CasOk(index);
         } else if (command instanceof MemoryCommand.Purge p) {
             return new MemoryResult.Purged(purge(p.nowMillis()));
@@ -133,7 +136,7 @@ public final class MemoryStore implements StateMachine {
     public Optional<Entry> retrieve(String namespace, String key, long nowMillis) {
         MemoryLimits.requireValidNamespace(namespace);
         MemoryLimits.requireValidKey(key);
-        return live(namespace, key, nowMillis);
+        return live(namespace, key, nowMillis).map(MemoryStore::copyOf);
     }
 
     /** Every live entry of a namespace whose key starts with {@code prefix} (may be empty), sorted by key. */
@@ -156,7 +159,7 @@ public final class MemoryStore implements StateMachine {
                 break;
             }
             if (!e.getValue().isExpiredAt(nowMillis)) {
-                out.add(new Item(namespace, e.getKey(), e.getValue()));
+                out.add(new Item(namespace, e.getKey(), copyOf(e.getValue())));
             }
         }
         return out;
@@ -183,7 +186,7 @@ public final class MemoryStore implements StateMachine {
                     return out;
                 }
                 if (!e.getValue().isExpiredAt(nowMillis) && keyPattern.matches(e.getKey())) {
-                    out.add(new Item(ns.getKey(), e.getKey(), e.getValue()));
+                    out.add(new Item(ns.getKey(), e.getKey(), copyOf(e.getValue())));
                 }
             }
         }
@@ -225,6 +228,10 @@ public final class MemoryStore implements StateMachine {
         TreeMap<String, Entry> entries = namespaces.get(namespace);
         Entry e = entries == null ? null : entries.get(key);
         return e == null || e.isExpiredAt(nowMillis) ? Optional.empty() : Optional.of(e);
+    }
+
+    private static Entry copyOf(Entry e) {
+        return new Entry(e.value().deepCopy(), e.version(), e.expiresAtMillis());
     }
 
     private TreeMap<String, Entry> entries(String namespace) {

@@ -166,6 +166,72 @@ class MemoryStoreHistoryTest {
         }
     }
 
+    /** Guards the generator: a history without concurrency or without successful cas would prove little. */
+    @Test
+    void generatedHistoriesAreConcurrentAndVaried() {
+        List<Operation<KvInput, KvOutput>> ops = generate(5, 1_000, 5, 10, 0.02);
+        java.util.Map<Class<?>, Long> outputs = ops.stream().filter(op -> !op.isPending())
+                .collect(java.util.stream.Collectors.groupingBy(op -> op.output().get().getClass(), java.util.stream.Collectors.counting()));
+        for (Class<?> kind : KvOutput.class.getPermittedSubclasses()) {
+            assertTrue(outputs.getOrDefault(kind, 0L) >= 10, kind.getSimpleName() + " appears " + outputs.get(kind) + " times");
+        }
+        long pending = ops.stream().filter(Operation::isPending).count();
+        assertTrue(pending >= 5, pending + " pending");
+        // operations invoked before an earlier operation on the same key returned: those the checker must order
+        int overlapping = 0;
+        java.util.Map<String, Long> lastReturnByKey = new java.util.HashMap<>();
+        List<Operation<KvInput, KvOutput>> byInvoke = new ArrayList<>(ops);
+        byInvoke.sort(Comparator.comparingLong(Operation::invokeNanos));
+        for (Operation<KvInput, KvOutput> op : byInvoke) {
+            long lastReturn = lastReturnByKey.getOrDefault(op.input().key(), Long.MIN_VALUE);
+            overlapping += op.invokeNanos() < lastReturn ? 1 : 0;
+            lastReturnByKey.put(op.input().key(), Math.max(lastReturn, op.returnNanos()));
+        }
+        assertTrue(overlapping > 200, overlapping + " of 1000 operations overlap an earlier one on their key");
+    }
+
+    /** Random plausible corruptions: most change what some operation observed in a way no order explains. */
+    @Test
+    void mostRandomOutputMutationsAreDetected() {
+        List<Operation<KvInput, KvOutput>> ops = generate(21, 200, 4, 3, 0.0);
+        SplittableRandom random = new SplittableRandom(21);
+        int tried = 0;
+        int detected = 0;
+        while (tried < 100) {
+            int i = random.nextInt(ops.size());
+            Operation<KvInput, KvOutput> op = ops.get(i);
+            KvOutput mutant = mutate(op.output().get(), random);
+            if (mutant.equals(op.output().get())) {
+                continue;
+            }
+            List<Operation<KvInput, KvOutput>> copy = new ArrayList<>(ops);
+            copy.set(i, op.withOutput(mutant));
+            tried++;
+            detected += check(copy).verdict() == Verdict.NOT_LINEARIZABLE ? 1 : 0;
+        }
+        assertTrue(detected >= 70, detected + " of 100 mutations detected");
+    }
+
+    /** Another output of the same kind, or the opposite outcome, with shifted versions. */
+    private static KvOutput mutate(KvOutput out, SplittableRandom random) {
+        long shift = random.nextBoolean() ? 1 : -1;
+        if (out instanceof Written w) {
+            return new Written(Math.max(1, w.version() + shift));
+        } else if (out instanceof Found f) {
+            return random.nextBoolean() ? new Absent() : new Found(f.value(), Math.max(1, f.version() + shift));
+        } else if (out instanceof Absent) {
+            return new Found("c0-0", 1);
+        } else if (out instanceof Deleted d) {
+            return random.nextBoolean() ? new NotFound() : new Deleted(Math.max(1, d.version() + shift));
+        } else if (out instanceof NotFound) {
+            return new Deleted(1);
+        } else if (out instanceof CasOk ok) {
+            return new CasConflict(Math.max(0, ok.newVersion() - 1));
+        }
+        CasConflict c = (CasConflict) out;
+        return random.nextBoolean() ? new CasOk(c.currentVersion() + 1) : new CasConflict(Math.max(0, c.currentVersion() + shift));
+    }
+
     @Test
     void aReadOfAValueNobodyWroteIsDetected() {
         List<Operation<KvInput, KvOutput>> ops = generate(7, 300, 4, 3, 0.05);

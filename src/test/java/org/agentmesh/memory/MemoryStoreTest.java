@@ -182,6 +182,17 @@ class MemoryStoreTest {
     }
 
     @Test
+    void changingAValuePassedInOrGotBackDoesNotChangeTheStore() {
+        ObjectNode value = JSON.objectNode().put("n", 1);
+        apply(new Store("ns", "k", value, 0, NOW));
+        value.put("n", 2);
+        ((ObjectNode) store.retrieve("ns", "k", NOW).orElseThrow().value()).put("n", 3);
+        ((ObjectNode) store.list("ns", "", NOW).get(0).entry().value()).put("n", 4);
+        ((ObjectNode) store.search("k", 10, NOW).get(0).entry().value()).put("n", 5);
+        assertEquals(JSON.objectNode().put("n", 1), store.retrieve("ns", "k", NOW).orElseThrow().value());
+    }
+
+    @Test
     void listReturnsOneNamespaceByPrefixSortedByKeyUpToTheLimit() {
         for (String key : List.of("task/3", "task/1", "agent/1", "task/2", "tasks")) {
             apply(new Store("ns", key, text(key), 0, NOW));
