@@ -33,10 +33,13 @@ public final class KeyValueModel implements Model<KeyValueModel.KvState, KeyValu
         String key();
     }
 
+    /** Writes {@code value}; answered by {@link Written}. */
     public record Put(String key, String value) implements KvInput {}
 
+    /** Reads; answered by {@link Found} or {@link Absent}. */
     public record Get(String key) implements KvInput {}
 
+    /** Removes; answered by {@link Deleted} or {@link NotFound}. */
     public record Delete(String key) implements KvInput {}
 
     /** {@code expectedVersion == 0}: create only if absent. */
@@ -48,15 +51,19 @@ public final class KeyValueModel implements Model<KeyValueModel.KvState, KeyValu
     /** A put's new version. */
     public record Written(long version) implements KvOutput {}
 
+    /** A get's answer when the key is present. */
     public record Found(String value, long version) implements KvOutput {}
 
+    /** A get's answer when the key is absent (never written, deleted or expired). */
     public record Absent() implements KvOutput {}
 
     /** A delete removed the key, which had {@code version}. */
     public record Deleted(long version) implements KvOutput {}
 
+    /** A delete found nothing to remove. */
     public record NotFound() implements KvOutput {}
 
+    /** A cas matched and wrote {@code newVersion}. */
     public record CasOk(long newVersion) implements KvOutput {}
 
     /** {@code currentVersion} is 0 if the key was absent. */

@@ -59,7 +59,12 @@ public final class MemoryCodec {
 
     /** Size of a value as replicated, the measure {@link MemoryLimits#MAX_VALUE_BYTES} applies to. */
     public int encodedSize(JsonNode value) {
-        return write(valueWriter, value).length;
+        try {
+            return valueWriter.writeValueAsBytes(value).length;
+        } catch (JsonProcessingException e) {
+            // e.g. nested deeper than Jackson's stream constraints allow: bad input, not a bug
+            throw new InvalidFieldException("value", "cannot be encoded: " + e.getOriginalMessage());
+        }
     }
 
     private static byte[] write(ObjectWriter writer, Object value) {

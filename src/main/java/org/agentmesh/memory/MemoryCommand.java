@@ -24,6 +24,21 @@ public sealed interface MemoryCommand extends CborSerializable
     long nowMillis();
 
     /**
+     * The {@code expiresAtMillis} for a time-to-live ({@code 0} = none). The proposer that sets {@code nowMillis}
+     * should compute it from the same clock reading, so clock skew between nodes cannot make a fresh entry expired.
+     */
+    static long expiryFor(long ttlMillis, long nowMillis) {
+        if (ttlMillis < 0) {
+            throw new InvalidFieldException("ttlMillis", "must be 0 (no expiry) or positive, was " + ttlMillis);
+        }
+        if (ttlMillis == 0) {
+            return 0;
+        }
+        long expiry = nowMillis + ttlMillis;
+        return expiry < nowMillis ? Long.MAX_VALUE : expiry; // an absurd TTL means "practically never"
+    }
+
+    /**
      * Full validation (syntax, sizes, expiry), done by the proposer before proposing and again by the state machine,
      * which rejects rather than applies an invalid command. Throws {@link InvalidFieldException}.
      */

@@ -171,7 +171,7 @@ public final class MemoryStore implements StateMachine {
      * {@code limit} of them.
      */
     public List<Item> search(String namespace, String pattern, int limit, long nowMillis) {
-        if (!namespace.isEmpty()) {
+        if (!MemoryLimits.present(namespace, "namespace").isEmpty()) {
             MemoryLimits.requireValidNamespace(namespace);
         }
         KeyPattern keyPattern = new KeyPattern(pattern);

@@ -138,6 +138,27 @@ class MemoryStoreTest {
     }
 
     @Test
+    void aTtlBecomesAnExpiryFromTheSameClockReading() {
+        assertEquals(0, MemoryCommand.expiryFor(0, NOW));
+        assertEquals(NOW + 500, MemoryCommand.expiryFor(500, NOW));
+        assertEquals(Long.MAX_VALUE, MemoryCommand.expiryFor(Long.MAX_VALUE, NOW));
+        assertEquals("ttlMillis", assertThrows(InvalidFieldException.class, () -> MemoryCommand.expiryFor(-1, NOW)).field());
+        apply(new Store("ns", "k", text("x"), MemoryCommand.expiryFor(500, NOW), NOW));
+        assertTrue(store.retrieve("ns", "k", NOW + 499).isPresent());
+        assertFalse(store.retrieve("ns", "k", NOW + 500).isPresent());
+    }
+
+    @Test
+    void aValueTooDeeplyNestedToEncodeIsRejected() {
+        JsonNode deep = text("bottom");
+        for (int i = 0; i < 2_000; i++) {
+            deep = JSON.arrayNode().add(deep);
+        }
+        assertEquals("value", ((Rejected) apply(new Store("ns", "k", deep, 0, NOW))).field());
+        assertEquals(0, store.size());
+    }
+
+    @Test
     void anExpiryNotAfterNowIsRejectedAndChangesNothing() {
         MemoryResult result = apply(new Store("ns", "k", text("x"), NOW, NOW));
         assertEquals("expiresAtMillis", ((Rejected) result).field());
