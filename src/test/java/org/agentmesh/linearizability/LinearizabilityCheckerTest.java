@@ -269,6 +269,20 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void memoizationKeepsManyConcurrentReadsFromExploding() {
+        // 14 concurrent reads have 14! orders but only 2^14 sets of placed reads; the final read then fails,
+        // so the search must exhaust them all before it can say so
+        List<Operation<KvInput, KvOutput>> ops = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            ops.add(op(i, new Get("x"), new Absent(), 0, 100));
+        }
+        ops.add(op(1, new Put("x", "a"), new Written(1), 200, 210));
+        ops.add(op(2, new Get("x"), new Absent(), 300, 310));
+        CheckResult result = LinearizabilityChecker.check(KV, new History<>(ops), Duration.ofSeconds(3));
+        assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict(), result.toString());
+    }
+
+    @Test
     void aGenericModelWorksWithoutPartitions() {
         List<Operation<String, String>> ok = List.of(
                 Operation.completed(1, "wa", "ok", 0, 10),
