@@ -52,7 +52,9 @@ public final class HttpApi extends AllDirectives {
                         path("live", () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
                         path("ready", () -> get(this::ready)))),
                 pathPrefix(segment("api").slash("v1"), () -> concat(
-                        path("swarms", () -> post(() -> entity(Unmarshaller.entityToString(), this::createSwarm))),
+                        path("swarms", () -> concat(
+                                post(() -> entity(Unmarshaller.entityToString(), this::createSwarm)),
+                                get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(

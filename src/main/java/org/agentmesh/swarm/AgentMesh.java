@@ -93,6 +93,7 @@ public final class AgentMesh implements Extension {
         sharding.init(Entity.of(SwarmEntity.TYPE_KEY, ctx -> SwarmEntity.create(ctx.getEntityId(), ctx.getShard()))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.swarm-shards"))));
+        sharding.init(Entity.of(SwarmRegistry.TYPE_KEY, ctx -> SwarmRegistry.create()));
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */
@@ -132,6 +133,32 @@ public final class AgentMesh implements Extension {
         return sharding.entityRefFor(SwarmEntity.TYPE_KEY, swarmId);
     }
 
+    private EntityRef<SwarmRegistry.Command> registry() {
+        return sharding.entityRefFor(SwarmRegistry.TYPE_KEY, SwarmRegistry.ENTITY_ID);
+    }
+
+    /** Completes if the directory knows the swarm, fails with {@link SwarmNotFound} without waking a swarm entity if not. */
+    private CompletionStage<String> known(String swarmId) {
+        SwarmSpecs.checkId("swarmId", swarmId);
+        return registry().<SwarmRegistry.Registered>ask(r -> new SwarmRegistry.Contains(swarmId, r), askTimeout)
+                .thenApply(reply -> {
+                    if (!reply.present()) {
+                        throw new SwarmNotFound(swarmId);
+                    }
+                    return swarmId;
+                });
+    }
+
+    /** The directory held an id whose swarm is gone (a crash between shutdown and deregistration): drop it. */
+    private void forgetStale(String swarmId) {
+        registry().tell(new SwarmRegistry.Deregister(swarmId, system.ignoreRef()));
+    }
+
+    /** Ids of every active swarm, sorted. */
+    public CompletionStage<List<String>> listSwarms() {
+        return registry().<SwarmRegistry.SwarmIds>ask(SwarmRegistry.ListAll::new, askTimeout).thenApply(SwarmRegistry.SwarmIds::ids);
+    }
+
     private EntityRef<AgentEntity.Command> agentRef(String swarmId, String agentId) {
         return sharding.entityRefFor(AgentEntity.TYPE_KEY, AgentEntity.entityId(swarmId, agentId));
     }
@@ -144,7 +171,8 @@ public final class AgentMesh implements Extension {
         } catch (InvalidInput e) {
             return CompletableFuture.failedFuture(e);
         }
-        return swarmRef(spec.id()).<SwarmEntity.CreateReply>ask(r -> new SwarmEntity.Create(spec, r), askTimeout)
+        return registry().<SwarmRegistry.Registered>ask(r -> new SwarmRegistry.Register(spec.id(), r), askTimeout)
+                .thenCompose(registered -> swarmRef(spec.id()).<SwarmEntity.CreateReply>ask(r -> new SwarmEntity.Create(spec, r), askTimeout))
                 .thenApply(reply -> {
                     if (reply instanceof SwarmEntity.Created created) {
                         return created.spec();
@@ -155,13 +183,14 @@ public final class AgentMesh implements Extension {
 
     /** The swarm as recorded, with its members; fails with {@link SwarmNotFound}. */
     public CompletionStage<SwarmEntity.Found> describe(String swarmId) {
-        SwarmSpecs.checkId("swarmId", swarmId);
-        return swarmRef(swarmId).<SwarmEntity.GetReply>ask(SwarmEntity.Get::new, askTimeout).thenApply(reply -> {
-            if (reply instanceof SwarmEntity.Found found) {
-                return found;
-            }
-            throw new SwarmNotFound(swarmId);
-        });
+        return known(swarmId).thenCompose(id -> swarmRef(id).<SwarmEntity.GetReply>ask(SwarmEntity.Get::new, askTimeout))
+                .thenApply(reply -> {
+                    if (reply instanceof SwarmEntity.Found found) {
+                        return found;
+                    }
+                    forgetStale(swarmId);
+                    throw new SwarmNotFound(swarmId);
+                });
     }
 
     /** Asks every member agent about itself; one that does not answer within the status timeout is "unresponsive". */
@@ -210,9 +239,9 @@ public final class AgentMesh implements Extension {
      * Completes once every agent confirmed or the shutdown timeout passed (then {@link ShutdownResult#unconfirmed} says who).
      */
     public CompletionStage<ShutdownResult> shutdownSwarm(String swarmId) {
-        SwarmSpecs.checkId("swarmId", swarmId);
-        return swarmRef(swarmId).<SwarmEntity.GetReply>ask(SwarmEntity.ShutDown::new, askTimeout).thenCompose(reply -> {
+        return known(swarmId).thenCompose(id -> swarmRef(id).<SwarmEntity.GetReply>ask(SwarmEntity.ShutDown::new, askTimeout)).thenCompose(reply -> {
             if (!(reply instanceof SwarmEntity.Found found)) {
+                forgetStale(swarmId);
                 throw new SwarmNotFound(swarmId);
             }
             List<String> ids = found.spec().agents().stream().map(AgentSpec::id).toList();
@@ -229,7 +258,8 @@ public final class AgentMesh implements Extension {
                     (acks.get(i).join() ? retired : unconfirmed).add(ids.get(i));
                 }
                 return new ShutdownResult(swarmId, retired, unconfirmed);
-            });
+            }).thenCompose(result -> registry().<SwarmRegistry.Registered>ask(
+                    r -> new SwarmRegistry.Deregister(swarmId, r), askTimeout).thenApply(done -> result));
         });
     }
 

@@ -102,6 +102,7 @@ class HttpApiTest {
         }
 
         assertProblem(send("POST", "/api/v1/swarms", "{\"id\":\"http-life\"}"), 409, "id");
+        assertTrue(send("GET", "/api/v1/swarms", null).body().get("swarms").toString().contains("\"http-life\""));
 
         Reply shutdown = send("DELETE", "/api/v1/swarms/http-life", null);
         assertEquals(200, shutdown.status(), () -> "body: " + shutdown.body());
@@ -110,6 +111,7 @@ class HttpApiTest {
         // gone: a second shutdown is not a success, and status is 404
         assertProblem(send("DELETE", "/api/v1/swarms/http-life", null), 404, "swarmId");
         assertProblem(send("GET", "/api/v1/swarms/http-life", null), 404, "swarmId");
+        assertTrue(!send("GET", "/api/v1/swarms", null).body().get("swarms").toString().contains("\"http-life\""));
     }
 
     @Test

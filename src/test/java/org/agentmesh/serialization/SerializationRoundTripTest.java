@@ -136,6 +136,9 @@ class SerializationRoundTripTest {
         if (raw == List.class || raw == java.util.Collection.class) {
             return List.of(sample(typeArg(type, 0), owner));
         }
+        if (raw == java.util.SortedSet.class) {
+            return new java.util.TreeSet<>(Set.of(sample(typeArg(type, 0), owner)));
+        }
         if (raw == Set.class) {
             return Set.of(sample(typeArg(type, 0), owner));
         }
