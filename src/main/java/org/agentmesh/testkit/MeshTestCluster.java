@@ -65,8 +65,10 @@ public final class MeshTestCluster implements AutoCloseable {
     private final int[] ports;
     private final MeshNode[] nodes;
     private final Map<String, Object> overrides;
+    private final Path configFile;
 
-    private MeshTestCluster(Path dataDir, boolean ownsDataDir, int size, Map<String, Object> overrides) {
+    private MeshTestCluster(Path dataDir, boolean ownsDataDir, int size, Map<String, Object> overrides, Path configFile) {
+        this.configFile = configFile;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
         this.ports = new int[size];
@@ -90,18 +92,26 @@ public final class MeshTestCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return start(size, dir, true, extraConfig);
+        return start(size, dir, true, null, extraConfig);
     }
 
     /** Starts a cluster whose journal lives in {@code dataDir}, which is kept on close (to start again from it). */
     public static MeshTestCluster start(int size, Path dataDir, Map<String, Object> extraConfig) {
-        return start(size, dataDir, false, extraConfig);
+        return start(size, dataDir, false, null, extraConfig);
     }
 
-    private static MeshTestCluster start(int size, Path dataDir, boolean owns, Map<String, Object> extraConfig) {
+    /**
+     * Starts a cluster whose nodes also load {@code configFile} (as {@code --config} does), e.g. {@code config/postgres.conf}
+     * to run against PostgreSQL. {@code dataDir} is kept on close.
+     */
+    public static MeshTestCluster start(int size, Path dataDir, Path configFile, Map<String, Object> extraConfig) {
+        return start(size, dataDir, false, configFile, extraConfig);
+    }
+
+    private static MeshTestCluster start(int size, Path dataDir, boolean owns, Path configFile, Map<String, Object> extraConfig) {
         Map<String, Object> all = new HashMap<>(testOverrides());
         all.putAll(extraConfig);
-        MeshTestCluster cluster = new MeshTestCluster(dataDir, owns, size, all);
+        MeshTestCluster cluster = new MeshTestCluster(dataDir, owns, size, all, configFile);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.nodes[i] = cluster.startNode(i, List.of("127.0.0.1:" + cluster.ports[0]));
@@ -121,6 +131,9 @@ public final class MeshTestCluster implements AutoCloseable {
                 .withSeeds(seeds)
                 .withDataDir(dataDir)
                 .withOverrides(overrides);
+        if (configFile != null) {
+            settings = settings.withConfigFile(configFile);
+        }
         return MeshNode.start(settings);
     }
 

@@ -1,0 +1,26 @@
+package org.agentmesh.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal scenarios on the embedded default: an H2 file in the data dir, shared by the nodes. */
+class H2JournalTest extends JournalScenarios {
+
+    @Override
+    MeshTestCluster cluster(int nodes, Path dataDir) {
+        return MeshTestCluster.start(nodes, dataDir, Map.of());
+    }
+
+    @Test
+    void theJournalIsAFileInTheDataDir(@TempDir Path data) {
+        try (MeshTestCluster c = cluster(1, data)) {
+            assertTrue(Files.exists(data.resolve("journal.mv.db")));
+        }
+    }
+}

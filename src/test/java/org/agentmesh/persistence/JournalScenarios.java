@@ -1,0 +1,102 @@
+package org.agentmesh.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agentmesh.swarm.AgentMesh;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.swarm.SwarmStatus;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the journal must guarantee, run on every backend (each subclass is one): agents survive the crash of their
+ * node with their state, and a cluster started again from its journal has its swarms back.
+ */
+abstract class JournalScenarios {
+
+    /** Starts {@code nodes} nodes on this backend; {@code dataDir} survives between two calls of one test. */
+    abstract MeshTestCluster cluster(int nodes, Path dataDir);
+
+    @Test
+    void agentsOfACrashedNodeRunAgainOnTheSurvivorsWithTheirState(@TempDir Path data) {
+        try (MeshTestCluster cluster = cluster(3, data)) {
+            AgentMesh mesh = cluster.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of("failover", 12)).toCompletableFuture().join();
+
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20),
+                    () -> mesh.status("failover").toCompletableFuture().join().active() == 12);
+            SwarmStatus before = mesh.status("failover").toCompletableFuture().join();
+            System.out.println("agents per node before the crash: " + before.agentsPerNode());
+            assertTrue(before.agentsPerNode().size() >= 2, "12 agents should spread over the nodes: " + before.agentsPerNode());
+
+            // every agent persists a counter of its own: agent-i counts to i
+            Map<String, Long> expected = new HashMap<>();
+            for (int i = 1; i <= 12; i++) {
+                String agent = "agent-" + i;
+                for (int k = 0; k < i; k++) {
+                    mesh.incrementAgentCounter("failover", agent, "work", 1).toCompletableFuture().join();
+                }
+                expected.put(agent, (long) i);
+            }
+
+            // crash the busier of nodes 1 and 2 (we keep asking through node 0)
+            int n1 = before.agentsPerNode().getOrDefault(cluster.address(1), 0);
+            int n2 = before.agentsPerNode().getOrDefault(cluster.address(2), 0);
+            int victim = n1 >= n2 ? 1 : 2;
+            String victimAddress = cluster.address(victim);
+            System.out.println("crashing node " + victimAddress + " with " + Math.max(n1, n2) + " agents");
+            long crashedAt = System.nanoTime();
+            cluster.crash(victim);
+
+            AtomicReference<SwarmStatus> last = new AtomicReference<>();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                SwarmStatus s = mesh.status("failover").toCompletableFuture().join();
+                last.set(s);
+                return s.active() == 12 && s.agents().stream().noneMatch(a -> a.node().equals(victimAddress));
+            });
+            System.out.printf("all 12 agents active on the survivors %.1f s after the crash: %s%n",
+                    (System.nanoTime() - crashedAt) / 1e9, last.get().agentsPerNode());
+
+            for (SwarmStatus.AgentStatus a : last.get().agents()) {
+                assertEquals(expected.get(a.id()), a.counters().get("work"), "state of " + a.id() + " survived");
+                boolean moved = before.agents().stream().anyMatch(b -> b.id().equals(a.id()) && b.node().equals(victimAddress));
+                if (moved) {
+                    assertTrue(a.restarts() >= 1, a.id() + " moved, so it recovered at least once");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClusterStartedAgainFromItsJournalHasItsSwarmsBack(@TempDir Path data) {
+        try (MeshTestCluster first = cluster(1, data)) {
+            AgentMesh mesh = first.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of("durable", 4)).toCompletableFuture().join();
+            assertEquals(3L, mesh.incrementAgentCounter("durable", "agent-2", "jobs", 3).toCompletableFuture().join());
+            mesh.createSwarm(SwarmRequest.of("gone", 2)).toCompletableFuture().join();
+            mesh.shutdownSwarm("gone").toCompletableFuture().join();
+        }
+
+        try (MeshTestCluster second = cluster(1, data)) {
+            AgentMesh mesh = second.node(0).mesh();
+            // remembered entities come back by themselves; wait until every agent reports active
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20),
+                    () -> mesh.status("durable").toCompletableFuture().join().active() == 4);
+            SwarmStatus status = mesh.status("durable").toCompletableFuture().join();
+            assertEquals(4, status.agentCount());
+            SwarmStatus.AgentStatus agent2 = status.agents().stream().filter(a -> a.id().equals("agent-2")).findFirst().orElseThrow();
+            assertEquals(3L, agent2.counters().get("jobs"));
+            assertTrue(agent2.restarts() >= 1, "the recovery was recorded");
+            // a shut-down swarm stays shut down, and the directory lists only the live one
+            assertTrue(mesh.status("gone").toCompletableFuture().handle((s, e) -> e != null).join());
+            assertEquals(java.util.List.of("durable"), mesh.listSwarms().toCompletableFuture().join());
+        }
+    }
+}
