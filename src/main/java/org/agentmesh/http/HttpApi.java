@@ -2,6 +2,9 @@ package org.agentmesh.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +24,8 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -41,9 +46,23 @@ public final class HttpApi extends AllDirectives {
             ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
 
     private final AgentMesh mesh;
+    private final String token;
+    private final long maxBodyBytes;
+    private final ObjectMapper bodyMapper;
+    private final BadRequestLog badRequests;
 
     public HttpApi(AgentMesh mesh) {
         this.mesh = mesh;
+        var config = mesh.system().settings().config().getConfig("agent-mesh.http");
+        this.token = config.getString("token");
+        this.maxBodyBytes = config.getBytes("max-body-bytes");
+        this.bodyMapper = Json.strict(config.getInt("max-json-depth"), config.getInt("max-json-string-length"));
+        this.badRequests = new BadRequestLog(config.getDuration("bad-request-log-interval"));
+    }
+
+    /** Refused requests (4xx) answered since start. */
+    public long badRequestCount() {
+        return badRequests.total();
     }
 
     public Route routes() {
@@ -51,15 +70,50 @@ public final class HttpApi extends AllDirectives {
                 pathPrefix("health", () -> concat(
                         path("live", () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
                         path("ready", () -> get(this::ready)))),
-                pathPrefix(segment("api").slash("v1"), () -> concat(
+                pathPrefix(segment("api").slash("v1"), () -> authorized(() -> concat(
                         path("swarms", () -> concat(
-                                post(() -> entity(Unmarshaller.entityToString(), this::createSwarm)),
+                                post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
-                                        r.complete() ? StatusCodes.OK : StatusCodes.GATEWAY_TIMEOUT, r))))))));
-        return handleRejections(problemRejections(), () -> handleExceptions(problemExceptions(), () -> all));
+                                        r.complete() ? StatusCodes.OK : StatusCodes.GATEWAY_TIMEOUT, r)))))))));
+        return handleRejections(problemRejections(), () -> handleExceptions(problemExceptions(),
+                () -> optionalHeaderValueByName("Raw-Request-URI", raw -> raw.isPresent() && hasDotSegment(raw.get())
+                        ? problem(StatusCodes.BAD_REQUEST, "the path must not contain '.' or '..' segments", "path")
+                        : all)));
+    }
+
+    /**
+     * Whether the request target as sent has a '.' or '..' segment (plain or percent-encoded). URI parsing would
+     * silently resolve them; a client that sends them is probing, so it gets a 400. Needs
+     * {@code pekko.http.server.raw-request-uri-header = on}, as agent-mesh-node.conf sets.
+     */
+    static boolean hasDotSegment(String rawTarget) {
+        int query = rawTarget.indexOf('?');
+        String path = query < 0 ? rawTarget : rawTarget.substring(0, query);
+        for (String segment : path.split("/", -1)) {
+            String s = segment.replace("%2e", ".").replace("%2E", ".");
+            if (s.equals(".") || s.equals("..")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** With a token configured, /api/v1 needs "Authorization: Bearer <token>"; compared in constant time. */
+    private Route authorized(java.util.function.Supplier<Route> inner) {
+        if (token.isEmpty()) {
+            return inner.get();
+        }
+        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        return optionalHeaderValueByName("Authorization", header -> {
+            if (header.isPresent() && MessageDigest.isEqual(expected, header.get().getBytes(StandardCharsets.UTF_8))) {
+                return inner.get();
+            }
+            return respondWithHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"agent-mesh\""), () -> problem(
+                    StatusCodes.UNAUTHORIZED, header.isPresent() ? "wrong bearer token" : "missing bearer token (Authorization: Bearer <token>)", null));
+        });
     }
 
     private Route ready() {
@@ -70,7 +124,7 @@ public final class HttpApi extends AllDirectives {
     }
 
     private Route createSwarm(String body) {
-        SwarmRequest request = Json.parse(body, SwarmRequest.class);
+        SwarmRequest request = Json.parse(bodyMapper, body, SwarmRequest.class);
         return async(() -> mesh.createSwarm(request), spec -> respondWithHeader(
                 Location.create("/api/v1/swarms/" + spec.id()), () -> json(StatusCodes.CREATED, spec)));
     }
@@ -101,6 +155,9 @@ public final class HttpApi extends AllDirectives {
         if (e instanceof SwarmAlreadyExists) {
             return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
         }
+        if (e instanceof EntityStreamSizeException) {
+            return problem(StatusCodes.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodyBytes + " bytes", "body");
+        }
         if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
             return problem(StatusCodes.SERVICE_UNAVAILABLE, "the cluster did not answer in time: " + e.getMessage(), null);
         }
@@ -117,10 +174,20 @@ public final class HttpApi extends AllDirectives {
             if (response.entity().getContentType().mediaType().equals(MediaTypes.TEXT_PLAIN)) {
                 String text = ((org.apache.pekko.http.javadsl.model.HttpEntity.Strict) response.entity()).getData().utf8String();
                 Problem p = Problem.of(response.status().intValue(), response.status().reason(), text, null);
+                if (response.status().intValue() < 500) {
+                    badRequests.record(p.status(), text);
+                }
                 return response.withEntity(HttpEntities.create(PROBLEM_JSON, Json.write(p)));
             }
             return response;
         });
+    }
+
+    Route problem(StatusCode status, String detail, String field) {
+        if (status.intValue() >= 400 && status.intValue() < 500) {
+            badRequests.record(status.intValue(), detail);
+        }
+        return plainProblem(status, detail, field);
     }
 
     static Route json(StatusCode status, Object body) {
@@ -128,7 +195,7 @@ public final class HttpApi extends AllDirectives {
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.write(body))));
     }
 
-    static Route problem(StatusCode status, String detail, String field) {
+    static Route plainProblem(StatusCode status, String detail, String field) {
         Problem p = Problem.of(status.intValue(), status.reason(), detail, field);
         return new AllDirectives() {}.complete(HttpResponse.create().withStatus(status)
                 .withEntity(HttpEntities.create(PROBLEM_JSON, Json.write(p))));

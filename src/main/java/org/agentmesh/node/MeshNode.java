@@ -49,7 +49,7 @@ public final class MeshNode implements AutoCloseable {
             ServerBinding binding = null;
             int httpPort = config.getInt("agent-mesh.http.port");
             if (httpPort >= 0) {
-                String iface = config.getString("agent-mesh.http.interface");
+                String iface = httpInterface(config);
                 binding = Http.get(system).newServerAt(iface, httpPort).bind(new HttpApi(mesh).routes())
                         .toCompletableFuture().get(10, TimeUnit.SECONDS)
                         .addToCoordinatedShutdown(Duration.ofSeconds(5), system);
@@ -62,6 +62,22 @@ public final class MeshNode implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("node failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /** Without a token the API is for this machine only: it binds to loopback whatever the config says. */
+    static String httpInterface(Config config) {
+        String iface = config.getString("agent-mesh.http.interface");
+        if (!config.getString("agent-mesh.http.token").isEmpty()) {
+            log.info("HTTP API requires a bearer token (agent-mesh.http.token)");
+            return iface;
+        }
+        boolean loopback = iface.equals("localhost") || iface.startsWith("127.") || iface.equals("::1");
+        if (!loopback) {
+            log.warn("no HTTP token set (agent-mesh.http.token / AGENT_MESH_HTTP_TOKEN): binding the API to 127.0.0.1, not {}", iface);
+        } else {
+            log.info("no HTTP token set: the API is open to local clients only (bound to {})", iface);
+        }
+        return loopback ? iface : "127.0.0.1";
     }
 
     public ActorSystem<Void> system() {

@@ -1,5 +1,7 @@
 package org.agentmesh.swarm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -18,6 +20,8 @@ public enum Strategy {
         this.wireName = wireName;
     }
 
+    /** The name clients and the journal use. */
+    @JsonValue
     public String wireName() {
         return wireName;
     }
@@ -28,5 +32,10 @@ public enum Strategy {
 
     public static String supported() {
         return Arrays.stream(values()).map(Strategy::wireName).collect(Collectors.joining(", "));
+    }
+
+    @JsonCreator
+    static Strategy fromWire(String name) {
+        return parse(name).orElseThrow(() -> new IllegalArgumentException("unknown strategy '" + name + "'"));
     }
 }

@@ -1,5 +1,7 @@
 package org.agentmesh.swarm;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,6 +11,8 @@ import java.util.stream.Collectors;
 public enum Topology {
     MESH;
 
+    /** The name clients and the journal use. */
+    @JsonValue
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -19,5 +23,10 @@ public enum Topology {
 
     public static String supported() {
         return Arrays.stream(values()).map(Topology::wireName).collect(Collectors.joining(", "));
+    }
+
+    @JsonCreator
+    static Topology fromWire(String name) {
+        return parse(name).orElseThrow(() -> new IllegalArgumentException("unknown topology '" + name + "'"));
     }
 }
