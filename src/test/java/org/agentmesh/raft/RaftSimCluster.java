@@ -57,6 +57,10 @@ final class RaftSimCluster {
     final TreeMap<String, Node> nodes = new TreeMap<>();
     /** Take a snapshot when this many entries were applied since the last one; 0 for never. */
     int snapshotEvery;
+    /** Messages matching this are dropped on delivery (for scripted scenarios). */
+    java.util.function.Predicate<RaftMessage> dropIf = m -> false;
+    /** Applied to messages on delivery, after {@link #dropIf} (for scripted scenarios). */
+    java.util.function.UnaryOperator<RaftMessage> rewrite = m -> m;
 
     // safety bookkeeping
     private final Map<Long, String> leaderOfTerm = new HashMap<>();
@@ -141,10 +145,10 @@ final class RaftSimCluster {
 
     private void deliver(String from, String to, RaftMessage m) {
         Node n = nodes.get(to);
-        if (n == null || n.core == null) {
+        if (n == null || n.core == null || dropIf.test(m)) {
             return;
         }
-        n.core.step(m, sim.now());
+        n.core.step(rewrite.apply(m), sim.now());
         process(n);
     }
 
@@ -440,6 +444,30 @@ final class RaftSimCluster {
             }
         }
         return -1;
+    }
+
+    /** Waits for a leader everybody in {@code group} agrees on; fails the test if none comes. */
+    String awaitLeader(Collection<String> group) {
+        if (!runUntil(() -> agreedLeader(group).isPresent(), 10_000)) {
+            throw new AssertionError("no leader agreed by " + group + "\n" + describe());
+        }
+        return agreedLeader(group).orElseThrow();
+    }
+
+    /** Proposes {@code command} at {@code leader} and waits until every node of {@code group} applied it. */
+    long commitOn(String leader, Collection<String> group, String command) {
+        RequestOutcome o = propose(leader, command).orElseThrow();
+        if (!(o instanceof RequestOutcome.Accepted a)) {
+            throw new AssertionError("proposal at " + leader + " refused: " + o);
+        }
+        if (!runUntil(() -> group.stream().allMatch(id -> nodes.get(id).alive() && nodes.get(id).applied >= a.index()),
+                10_000)) {
+            throw new AssertionError("entry " + a.index() + " not applied by " + group + "\n" + describe());
+        }
+        if (committed.get(a.index()).term() != a.term()) {
+            throw new AssertionError("proposal at " + a.index() + " was replaced by " + committed.get(a.index()));
+        }
+        return a.index();
     }
 
     long maxCommitted() {
