@@ -613,7 +613,8 @@ public final class RaftCore {
     }
 
     private void becomeFollower(long newTerm, String newLeader) {
-        if (role == RaftRole.LEADER) {
+        boolean wasLeader = role == RaftRole.LEADER;
+        if (wasLeader) {
             stepDownAsLeader();
         }
         if (newTerm != term) {
@@ -625,7 +626,11 @@ public final class RaftCore {
         }
         role = RaftRole.FOLLOWER;
         leader = newLeader;
-        resetElectionTimer();
+        // Raft §5.2: only a leader's message or a granted vote postpones an election; a mere higher term (a stale
+        // node campaigning without pre-vote, say) must not keep the up-to-date nodes from ever timing out
+        if (wasLeader || !newLeader.isEmpty()) {
+            resetElectionTimer();
+        }
     }
 
     private void becomeLeader() {

@@ -137,14 +137,24 @@ final class RaftSimCluster {
             if (n.core == null || net.incarnationOf(n.id) != incarnation) {
                 return;
             }
+            RaftRole before = n.core.role();
+            long termBefore = n.core.term();
             n.core.tick(sim.now());
+            if (TRACE && (n.core.role() != before || n.core.term() != termBefore)) {
+                System.out.println(sim.now() + " " + n.id + " tick -> " + n.core);
+            }
             process(n);
             scheduleTick(n, incarnation);
         });
     }
 
+    static final boolean TRACE = Boolean.getBoolean("raft.trace");
+
     private void deliver(String from, String to, RaftMessage m) {
         Node n = nodes.get(to);
+        if (TRACE && n != null && n.core != null) {
+            System.out.println(sim.now() + " " + to + " <- " + m + (dropIf.test(m) ? " DROPPED" : ""));
+        }
         if (n == null || n.core == null || dropIf.test(m)) {
             return;
         }

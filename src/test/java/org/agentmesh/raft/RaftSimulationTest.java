@@ -18,8 +18,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 class RaftSimulationTest {
 
-    static final int RUNS_3 = Integer.getInteger("raft.runs3", 120);
-    static final int RUNS_5 = Integer.getInteger("raft.runs5", 100);
+    static final int RUNS_3 = Integer.getInteger("raft.runs3", 400);
+    static final int RUNS_5 = Integer.getInteger("raft.runs5", 300);
     static final long LIVENESS_TIMEOUT_MILLIS = 6_000;
 
     record RunStats(long steps, long virtualMillis, long leaders, long committed, long reads, long snapshotsInstalled,
@@ -27,14 +27,19 @@ class RaftSimulationTest {
 
     static RunStats runOnce(long seed, int size) {
         RandomGenerator setup = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
-        long maxDelay = 2 + setup.nextLong(40);
+        long[] delayScales = {5, 40, 150};
+        long maxDelay = 2 + setup.nextLong(delayScales[setup.nextInt(delayScales.length)]);
         NetworkConditions conditions = new NetworkConditions(1, maxDelay, setup.nextDouble(0.0, 0.15),
                 setup.nextDouble(0.0, 0.1));
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             ids.add("n" + i);
         }
-        RaftConfig config = RaftConfig.defaults().withBatch(1 + setup.nextInt(32), 1 << 16);
+        // Raft needs broadcast time << election timeout: slow networks get proportionally longer timeouts
+        long slow = Math.max(1, maxDelay / 40 + 1);
+        long livenessTimeout = LIVENESS_TIMEOUT_MILLIS * slow;
+        RaftConfig config = new RaftConfig(50 * slow, 150 * slow, 300 * slow, 1 + setup.nextInt(32), 1 << 16, 64,
+                setup.nextInt(4) != 0, setup.nextInt(4) != 0);
         RaftSimCluster c = new RaftSimCluster(seed, config, conditions, ids);
         c.snapshotEvery = setup.nextBoolean() ? 0 : 3 + setup.nextInt(40);
         RandomGenerator rnd = c.sim.random();
@@ -70,7 +75,7 @@ class RaftSimulationTest {
         nemesis[0] = () -> {
             if (chaos[0]) {
                 String victim = ids.get(rnd.nextInt(size));
-                switch (rnd.nextInt(6)) {
+                switch (rnd.nextInt(7)) {
                     case 0 -> {
                         if (c.node(victim).alive()) {
                             c.crash(victim);
@@ -92,6 +97,15 @@ class RaftSimulationTest {
                         }
                         c.net.partition(groups.toArray(List[]::new));
                     }
+                    case 4 -> {
+                        // a leadership transfer to a random voter
+                        for (String id : ids) {
+                            RaftSimCluster.Node n = c.node(id);
+                            if (n.alive() && n.core.role() == RaftRole.LEADER && !id.equals(victim)) {
+                                c.transferLeadership(id, victim);
+                            }
+                        }
+                    }
                     default -> c.net.heal();
                 }
             }
@@ -106,7 +120,7 @@ class RaftSimulationTest {
         });
         for (int phase = 0; phase < 3; phase++) {
             chaos[0] = true;
-            c.sim.runFor(1_000 + rnd.nextLong(2_000));
+            c.sim.runFor((1_000 + rnd.nextLong(2_000)) * slow);
             chaos[0] = false;
             // calm: a random majority is alive and connected, the others are cut off or down
             List<String> shuffled = new ArrayList<>(ids);
@@ -124,10 +138,10 @@ class RaftSimulationTest {
                     c.restart(id);
                 }
             }
-            long index = c.electAndCommit(group, "live-" + seed + "-" + phase, LIVENESS_TIMEOUT_MILLIS);
+            long index = c.electAndCommit(group, "live-" + seed + "-" + phase, livenessTimeout);
             if (index < 0) {
                 throw new AssertionError("liveness: majority " + group + " did not elect a leader and commit within "
-                        + LIVENESS_TIMEOUT_MILLIS + " ms\n" + c.describe());
+                        + livenessTimeout + " ms\n" + c.describe());
             }
             checks++;
         }
@@ -138,12 +152,12 @@ class RaftSimulationTest {
                 c.restart(id);
             }
         }
-        long last = c.electAndCommit(ids, "final-" + seed, LIVENESS_TIMEOUT_MILLIS);
+        long last = c.electAndCommit(ids, "final-" + seed, livenessTimeout);
         if (last < 0) {
             throw new AssertionError("liveness: healed cluster did not commit\n" + c.describe());
         }
         boolean converged = c.runUntil(() -> ids.stream().allMatch(id -> c.node(id).applied >= last),
-                LIVENESS_TIMEOUT_MILLIS);
+                livenessTimeout);
         if (!converged) {
             throw new AssertionError("healed cluster did not converge on index " + last + "\n" + c.describe());
         }
