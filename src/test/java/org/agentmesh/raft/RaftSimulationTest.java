@@ -209,6 +209,16 @@ class RaftSimulationTest {
         runMany(5, RUNS_5, 5_000);
     }
 
+    /**
+     * Seeds that once failed. 6055 (5 nodes, no pre-vote, lossy): a stale node campaigning over and over reset the
+     * election timers of the up-to-date nodes through its higher terms, so none of them could win for seconds.
+     */
+    @Test
+    void regressionSeeds() {
+        runOnce(6055, 5);
+        runOnce(1219, 3);
+    }
+
     @Test
     @EnabledIfSystemProperty(named = "raft.seed", matches = "-?\\d+")
     void replaySeed() {
