@@ -560,8 +560,17 @@ public final class RaftCore {
 
     // ------------------------------------------------------------------ elections
 
+    /**
+     * Whether this node may campaign: it is a voter of its latest configuration, or that configuration removed it but
+     * is not known committed yet — the removed node may still be needed to elect the leader that commits its removal
+     * (Raft thesis §4.2.2). It then counts votes of the latest configuration only, itself excluded.
+     */
     private boolean promotable() {
-        return log.membership().hasVoter(id);
+        if (log.membership().hasVoter(id)) {
+            return true;
+        }
+        long lastConfig = log.lastConfigIndex();
+        return lastConfig > commit && log.membershipAt(lastConfig - 1).hasVoter(id);
     }
 
     private void resetElectionTimer() {

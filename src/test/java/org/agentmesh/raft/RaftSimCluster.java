@@ -70,6 +70,8 @@ final class RaftSimCluster {
     private final Map<Long, Long> digestAt = new HashMap<>();
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
     private long maxCommitted;
+    private long committedConfigIndex;
+    private Membership committedMembership;
     private long requestSeq;
 
     // statistics
@@ -84,6 +86,7 @@ final class RaftSimCluster {
         this.config = config;
         this.net = new SimNetwork<>(sim, conditions, this::deliver);
         Membership initial = new Membership(voters, List.of());
+        committedMembership = initial;
         for (String v : voters) {
             nodes.put(v, new Node(v, initial));
         }
@@ -287,6 +290,10 @@ final class RaftSimCluster {
             commitTerm.merge(e.index(), n.core.term(), Math::min);
         }
         maxCommitted = Math.max(maxCommitted, e.index());
+        if (e.payload() instanceof EntryPayload.ConfigChange cc && e.index() > committedConfigIndex) {
+            committedConfigIndex = e.index();
+            committedMembership = cc.membership();
+        }
         if (e.payload() instanceof EntryPayload.Command c) {
             n.sm.apply(e.index(), c.data());
         } else {
@@ -478,6 +485,11 @@ final class RaftSimCluster {
             throw new AssertionError("proposal at " + a.index() + " was replaced by " + committed.get(a.index()));
         }
         return a.index();
+    }
+
+    /** The latest configuration any node applied. */
+    Membership committedMembership() {
+        return committedMembership;
     }
 
     long maxCommitted() {
