@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,7 +79,8 @@ public final class RaftCore {
     private long pendingConfIndex;
 
     // follower state: reads forwarded to the leader
-    private final Set<Long> forwardedReads = new LinkedHashSet<>();
+    /** Request id to the time it was forwarded; answered, failed on a leader change, or timed out. */
+    private final Map<Long, Long> forwardedReads = new LinkedHashMap<>();
 
     // output buffers
     private final List<RaftMessage> outbox = new ArrayList<>();
@@ -212,7 +213,9 @@ public final class RaftCore {
             if (!transferTarget.isEmpty() && this.now - transferStartedAt >= config.electionTimeoutMinMillis()) {
                 abortTransfer("leadership transfer to " + transferTarget + " timed out");
             }
-        } else if (this.now >= electionDeadline) {
+        }
+        expireForwardedReads();
+        if (role != RaftRole.LEADER && this.now >= electionDeadline) {
             if (promotable()) {
                 campaign(config.preVote(), false);
             } else {
@@ -358,7 +361,7 @@ public final class RaftCore {
         if (role == RaftRole.LEADER) {
             registerRead(NONE, r.requestId());
         } else if (!leader.isEmpty()) {
-            forwardedReads.add(r.requestId());
+            forwardedReads.put(r.requestId(), now);
             outbox.add(new ReadIndexRequest(id, leader, term, r.requestId()));
         } else {
             outcomes.add(new RequestOutcome.Rejected(r.requestId(), "no known leader", NONE));
@@ -450,7 +453,7 @@ public final class RaftCore {
                 outbox.add(new ReadIndexResponse(id, r.from(), term, r.requestId(), 0, false));
             }
         } else if (m instanceof ReadIndexResponse r) {
-            if (forwardedReads.remove(r.requestId())) {
+            if (forwardedReads.remove(r.requestId()) != null) {
                 outcomes.add(r.success()
                         ? new RequestOutcome.ReadReady(r.requestId(), r.readIndex())
                         : new RequestOutcome.Rejected(r.requestId(), "leader could not confirm the read", leader));
@@ -580,6 +583,7 @@ public final class RaftCore {
     private void campaign(boolean preVote, boolean transfer) {
         votesGranted.clear();
         votesRejected.clear();
+        failForwardedReads();
         leader = NONE;
         long voteTerm;
         if (preVote) {
@@ -672,8 +676,21 @@ public final class RaftCore {
         progress.clear();
     }
 
+    /** A forwarded read whose request or answer was lost fails after an election timeout; the client may retry. */
+    private void expireForwardedReads() {
+        var it = forwardedReads.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (now - e.getValue() < config.electionTimeoutMaxMillis()) {
+                return; // in order of forwarding
+            }
+            outcomes.add(new RequestOutcome.Rejected(e.getKey(), "the leader did not answer the read in time", leader));
+            it.remove();
+        }
+    }
+
     private void failForwardedReads() {
-        for (long requestId : forwardedReads) {
+        for (long requestId : forwardedReads.keySet()) {
             outcomes.add(new RequestOutcome.Rejected(requestId, "leader changed", NONE));
         }
         forwardedReads.clear();

@@ -51,6 +51,8 @@ final class RaftSimCluster {
 
     private record PendingRead(String node, long maxCommittedAtIssue) {}
 
+    private record Issued(String node, int incarnation, LocalInput input) {}
+
     final Simulation sim;
     final SimNetwork<RaftMessage> net;
     final RaftConfig config;
@@ -69,6 +71,8 @@ final class RaftSimCluster {
     private final Map<Long, Long> commitTerm = new HashMap<>();
     private final Map<Long, Long> digestAt = new HashMap<>();
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
+    /** Every request not answered yet, to check that none is left hanging. */
+    private final Map<Long, Issued> unanswered = new TreeMap<>();
     private long maxCommitted;
     private long committedConfigIndex;
     private Membership committedMembership;
@@ -169,6 +173,10 @@ final class RaftSimCluster {
     Optional<RequestOutcome> request(String id, LocalInput input) {
         Node n = nodes.get(id);
         int before = n.outcomes.size();
+        unanswered.put(requestIdOf(input), new Issued(id, net.incarnationOf(id), input));
+        if (TRACE) {
+            System.out.println(sim.now() + " " + id + " request " + input + " at " + n.core);
+        }
         n.core.step(input, sim.now());
         process(n);
         long rid = requestIdOf(input);
@@ -264,6 +272,10 @@ final class RaftSimCluster {
             // 4. outcomes
             for (RequestOutcome o : r.outcomes()) {
                 n.outcomes.add(o);
+                unanswered.remove(o.requestId());
+                if (TRACE) {
+                    System.out.println(sim.now() + " " + n.id + " outcome " + o);
+                }
                 if (o instanceof RequestOutcome.ReadReady rr) {
                     checkRead(n, rr);
                 } else if (o instanceof RequestOutcome.Accepted) {
@@ -409,6 +421,18 @@ final class RaftSimCluster {
     }
 
     // ------------------------------------------------------------------ liveness helpers
+
+    /** Requests made at a node that has not crashed since and that got no answer (of any kind). */
+    List<String> hangingRequests() {
+        List<String> hanging = new ArrayList<>();
+        for (Map.Entry<Long, Issued> e : unanswered.entrySet()) {
+            Issued i = e.getValue();
+            if (nodes.get(i.node()).alive() && net.incarnationOf(i.node()) == i.incarnation()) {
+                hanging.add(e.getKey() + "@" + i.node() + ":" + i.input().getClass().getSimpleName());
+            }
+        }
+        return hanging;
+    }
 
     boolean runUntil(BooleanSupplier condition, long timeoutMillis) {
         return sim.runUntil(condition, sim.now() + timeoutMillis);

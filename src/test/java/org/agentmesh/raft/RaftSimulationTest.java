@@ -44,10 +44,14 @@ class RaftSimulationTest {
         c.snapshotEvery = setup.nextBoolean() ? 0 : 3 + setup.nextInt(40);
         RandomGenerator rnd = c.sim.random();
         boolean[] chaos = {true};
+        boolean[] stopClient = {false};
         long[] counter = {0};
         // a client proposing and reading at random nodes
         Runnable[] client = new Runnable[1];
         client[0] = () -> {
+            if (stopClient[0]) {
+                return;
+            }
             List<String> alive = new ArrayList<>();
             for (String id : ids) {
                 if (c.node(id).alive()) {
@@ -162,6 +166,12 @@ class RaftSimulationTest {
             throw new AssertionError("healed cluster did not converge on index " + last + "\n" + c.describe());
         }
         c.checkLogsFully();
+        // every request made at a node still up has been answered (confirmed, accepted or refused)
+        stopClient[0] = true;
+        c.sim.runFor(config.electionTimeoutMaxMillis() * 2);
+        if (!c.hangingRequests().isEmpty()) {
+            throw new AssertionError("requests never answered: " + c.hangingRequests() + "\n" + c.describe());
+        }
         return new RunStats(c.sim.steps(), c.sim.now(), c.leadersElected, c.maxCommitted(), c.readsConfirmed,
                 c.snapshotsInstalled, c.net.sent(), c.net.dropped());
     }
