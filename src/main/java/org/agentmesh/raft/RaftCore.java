@@ -316,7 +316,9 @@ public final class RaftCore {
             outcomes.add(new RequestOutcome.Rejected(c.requestId(), e.getMessage(), leader));
             return;
         }
-        if (c.change().kind() == MembershipChange.Kind.PROMOTE_LEARNER) {
+        boolean learnerToVoter = log.membership().hasLearner(c.change().node())
+                && next.hasVoter(c.change().node());
+        if (learnerToVoter) {
             Progress pr = progress.get(c.change().node());
             if (pr == null || pr.match < commit) {
                 outcomes.add(new RequestOutcome.Rejected(c.requestId(),
