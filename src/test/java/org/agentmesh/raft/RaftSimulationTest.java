@@ -79,7 +79,13 @@ class RaftSimulationTest {
         nemesis[0] = () -> {
             if (chaos[0]) {
                 String victim = ids.get(rnd.nextInt(size));
-                switch (rnd.nextInt(7)) {
+                String leader = "";
+                for (String id : ids) {
+                    if (c.node(id).alive() && c.node(id).core.role() == RaftRole.LEADER) {
+                        leader = id;
+                    }
+                }
+                switch (rnd.nextInt(9)) {
                     case 0 -> {
                         if (c.node(victim).alive()) {
                             c.crash(victim);
@@ -110,10 +116,34 @@ class RaftSimulationTest {
                             }
                         }
                     }
+                    case 5 -> {
+                        // crash the leader soon, while its latest appends are half-way out (Figure 8 material)
+                        if (!leader.isEmpty()) {
+                            String doomed = leader;
+                            c.sim.schedule(rnd.nextLong(maxDelay + 1), () -> {
+                                if (chaos[0] && c.node(doomed).alive()) {
+                                    c.crash(doomed);
+                                }
+                            });
+                        }
+                    }
+                    case 6 -> {
+                        // cut the leader off with at most a minority
+                        if (!leader.isEmpty()) {
+                            List<String> minority = new ArrayList<>(List.of(leader));
+                            List<String> rest = new ArrayList<>();
+                            for (String id : ids) {
+                                if (!id.equals(leader)) {
+                                    (minority.size() < (size - 1) / 2 && rnd.nextBoolean() ? minority : rest).add(id);
+                                }
+                            }
+                            c.net.partition(minority, rest);
+                        }
+                    }
                     default -> c.net.heal();
                 }
             }
-            c.sim.schedule(50 + rnd.nextLong(400), nemesis[0]);
+            c.sim.schedule(20 + rnd.nextLong(300), nemesis[0]);
         };
         c.sim.schedule(1, nemesis[0]);
         int checks = 0;
