@@ -393,6 +393,10 @@ final class RaftSimCluster {
             }
         }
         for (Node n : live) {
+            if (n.core.commitIndex() > n.core.lastIndex() || n.applied > n.core.commitIndex()) {
+                throw new AssertionError(n.id + ": applied " + n.applied + ", commit " + n.core.commitIndex()
+                        + ", last index " + n.core.lastIndex() + " are out of order");
+            }
             for (long i = n.core.snapshotIndex() + 1; i <= n.core.commitIndex(); i++) {
                 LogEntry c = committed.get(i);
                 if (c != null && !c.equals(n.core.entry(i).orElseThrow())) {
