@@ -14,7 +14,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * reordering, crashes and restarts (with durable storage), and snapshots. Safety is checked after every event by
  * {@link RaftSimCluster}; liveness at the end of every chaos phase: a connected live majority must elect a leader and
  * commit a proposal within a bounded time. A failing run names its seed; replay it with
- * {@code -Draft.seed=<seed> -Draft.nodes=<n> -Dtest=RaftSimulationTest#replaySeed}.
+ * {@code -Draft.seed=<seed> -Draft.nodes=<n> -Dtest=RaftSimulationTest#replaySeed} (a churn run with
+ * {@code -Draft.churnSeed=<seed> -Dtest=RaftSimulationTest#replayChurnSeed}); add {@code -Draft.trace=true} to print
+ * every delivered message, role change and request. Run counts: {@code -Draft.runs3}, {@code -Draft.runs5},
+ * {@code -Draft.runsChurn}.
  */
 class RaftSimulationTest {
 
@@ -146,7 +149,6 @@ class RaftSimulationTest {
             c.sim.schedule(20 + rnd.nextLong(300), nemesis[0]);
         };
         c.sim.schedule(1, nemesis[0]);
-        int checks = 0;
         c.sim.afterEachStep(() -> {
             if (c.sim.steps() % 500 == 0) {
                 c.checkLogsFully();
@@ -177,7 +179,6 @@ class RaftSimulationTest {
                 throw new AssertionError("liveness: majority " + group + " did not elect a leader and commit within "
                         + livenessTimeout + " ms\n" + c.describe());
             }
-            checks++;
         }
         // heal everything: all replicas converge
         c.net.heal();
