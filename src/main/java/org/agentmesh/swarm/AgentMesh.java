@@ -9,6 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
+import org.agentmesh.task.AgentView;
+import org.agentmesh.task.AgentWorker;
+import org.agentmesh.task.TaskEntity;
+import org.agentmesh.task.TaskQueries;
+import org.agentmesh.task.TaskRequest;
+import org.agentmesh.task.TaskSpec;
+import org.agentmesh.task.TaskSpecs;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -68,6 +75,10 @@ public final class AgentMesh implements Extension {
     private final Duration askTimeout;
     private final Duration statusTimeout;
     private final Duration shutdownTimeout;
+    private final SwarmAgentView agentView;
+    private final SwarmTaskRouter taskRouter;
+    private final java.util.Map<String, org.agentmesh.task.TaskExecutor> executors;
+    private final TaskQueries taskQueries;
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -94,6 +105,25 @@ public final class AgentMesh implements Extension {
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.swarm-shards"))));
         sharding.init(Entity.of(SwarmRegistry.TYPE_KEY, ctx -> SwarmRegistry.create()));
+
+        // tasks: the DHT (task id hash -> shard -> node by consistent hashing), and each agent's worker
+        var tasks = config.getConfig("tasks");
+        this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout);
+        this.taskRouter = new SwarmTaskRouter(agentView, tasks.getDouble("capability-threshold"));
+        this.executors = new java.util.HashMap<>(org.agentmesh.task.TaskExecutors.builtIns());
+        if (!tasks.getBoolean("shell-enabled")) {
+            executors.remove("shell");
+        }
+        TaskEntity.Settings taskSettings = new TaskEntity.Settings(tasks.getDuration("lease"), tasks.getInt("max-attempts"));
+        sharding.init(Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), taskRouter, taskSettings))
+                .withSettings(remembered)
+                .withMessageExtractor(new HashCodeMessageExtractor<>(tasks.getInt("task-shards")))
+                .withAllocationStrategy(new org.agentmesh.task.ConsistentHashAllocation(tasks.getInt("virtual-nodes"),
+                        tasks.getInt("rebalance-max-moves"))));
+        AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), tasks.getDuration("steal-interval"),
+                tasks.getBoolean("stealing"), tasks.getInt("steal-victims"), tasks.getDouble("capability-threshold"));
+        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings)));
+        this.taskQueries = new TaskQueries(system);
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */
@@ -272,5 +302,119 @@ public final class AgentMesh implements Extension {
             return agentRef(swarmId, agentId).<AgentEntity.CounterValue>ask(
                     r -> new AgentEntity.IncrementCounter(counter, delta, r), askTimeout);
         }).thenApply(AgentEntity.CounterValue::value);
+    }
+
+    // ---- tasks
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TaskEntity.Command> taskRef(String swarmId, String taskId) {
+        return sharding.entityRefFor(TaskEntity.TYPE_KEY, TaskEntity.entityId(swarmId, taskId));
+    }
+
+    /**
+     * Submits a task: validated, routed to an agent by the swarm's strategy, recorded, queued at that agent. Completes
+     * with the task as recorded; fails with {@link InvalidInput}, {@link TaskRejected} (no agent can serve it) or
+     * {@link TaskIdConflict} (the id is taken by a different task). Submitting the same task (same id and spec) again
+     * is idempotent.
+     */
+    public CompletionStage<TaskEntity.State> submitTask(String swarmId, TaskRequest request) {
+        return submitTask(swarmId, request, "");
+    }
+
+    private CompletionStage<TaskEntity.State> submitTask(String swarmId, TaskRequest request, String field) {
+        TaskSpec spec;
+        try {
+            spec = TaskSpecs.resolve(request, field, executors.keySet());
+        } catch (InvalidInput e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        // the (briefly cached) agent view doubles as the existence check: a burst of submissions asks the swarm once
+        return agentView.agents(swarmId).thenCompose(agents -> taskRef(swarmId, spec.id())
+                .<TaskEntity.SubmitReply>ask(r -> new TaskEntity.Submit(swarmId, spec, r), askTimeout))
+                .thenApply(reply -> {
+                    if (reply instanceof TaskEntity.Accepted accepted) {
+                        return accepted.task();
+                    }
+                    if (reply instanceof TaskEntity.Rejected rejected) {
+                        throw new TaskRejected(rejected.taskId(), rejected.reason());
+                    }
+                    throw new TaskIdConflict(spec.id());
+                });
+    }
+
+    /** Submits several tasks; each is accepted or refused on its own. Validation errors name {@code tasks[i].field}. */
+    public CompletionStage<List<CompletionStage<TaskEntity.State>>> submitTasks(String swarmId, List<TaskRequest> requests) {
+        return describe(swarmId).thenApply(found -> {
+            List<CompletionStage<TaskEntity.State>> all = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                all.add(submitTask(swarmId, requests.get(i), "tasks[" + i + "]"));
+            }
+            return all;
+        });
+    }
+
+    /** A task as recorded in the journal; fails with {@link TaskNotFound}. Reading never wakes the task. */
+    public CompletionStage<TaskEntity.State> task(String swarmId, String taskId) {
+        SwarmSpecs.checkId("taskId", taskId);
+        return known(swarmId).thenCompose(id -> taskQueries.get(swarmId, taskId))
+                .thenApply(t -> t.orElseThrow(() -> new TaskNotFound(swarmId, taskId)));
+    }
+
+    /** The swarm's tasks, optionally in one phase, oldest first, at most {@code limit}. */
+    public CompletionStage<List<TaskEntity.State>> tasks(String swarmId, java.util.Optional<TaskEntity.Phase> phase, int limit) {
+        return known(swarmId).thenCompose(id -> taskQueries.list(swarmId, phase, limit));
+    }
+
+    /** Cancels an unfinished task; fails with {@link TaskNotFound}, or {@link InvalidInput} if it already finished. */
+    public CompletionStage<TaskEntity.State> cancelTask(String swarmId, String taskId) {
+        return task(swarmId, taskId).thenCompose(t -> {
+            if (t.phase().terminal()) {
+                throw new InvalidInput("taskId", "task '" + taskId + "' is already " + t.phase().name().toLowerCase());
+            }
+            return taskRef(swarmId, taskId).<TaskEntity.Ack>ask(TaskEntity.Cancel::new, askTimeout);
+        }).thenCompose(ack -> {
+            if (!ack.accepted()) {
+                throw new InvalidInput("taskId", ack.reason());
+            }
+            return task(swarmId, taskId);
+        });
+    }
+
+    /** An outside agent takes the next external task queued at {@code agentId}; empty if there is none. */
+    public CompletionStage<java.util.Optional<AgentWorker.ClaimReply>> claimTask(String swarmId, String agentId) {
+        return memberOf(swarmId, agentId).thenCompose(found -> sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, agentId))
+                .<AgentWorker.ClaimReply>ask(AgentWorker.Claim::new, askTimeout))
+                .thenApply(r -> r.claimed() ? java.util.Optional.of(r) : java.util.Optional.empty());
+    }
+
+    /** An outside agent reports on the attempt it claimed: progress (0..1), heartbeat, or the final result. */
+    public CompletionStage<TaskEntity.Ack> reportTask(String swarmId, String taskId, String agentId, int attempt,
+            java.util.Optional<org.agentmesh.task.TaskResult> result, double progress, String note) {
+        return memberOf(swarmId, agentId).thenCompose(found -> task(swarmId, taskId)).thenCompose(t -> {
+            var ref = taskRef(swarmId, taskId);
+            if (result.isPresent()) {
+                return ref.<TaskEntity.Ack>ask(r -> new TaskEntity.Finish(agentId, attempt, result.get(), r), askTimeout);
+            }
+            if (progress >= 0) {
+                return ref.<TaskEntity.Ack>ask(r -> new TaskEntity.Progress(agentId, attempt, progress, note, r), askTimeout);
+            }
+            ref.tell(new TaskEntity.Heartbeat(agentId, attempt));
+            return CompletableFuture.completedFuture(new TaskEntity.Ack(true, ""));
+        });
+    }
+
+    /** Running and queued counts per agent, as the workers report them now. */
+    public CompletionStage<List<AgentView.AgentLoad>> loads(String swarmId) {
+        agentView.invalidate(swarmId);
+        return agentView.agents(swarmId);
+    }
+
+    private CompletionStage<SwarmEntity.Found> memberOf(String swarmId, String agentId) {
+        SwarmSpecs.checkId("agentId", agentId);
+        return describe(swarmId).thenApply(found -> {
+            if (found.spec().agents().stream().noneMatch(a -> a.id().equals(agentId))) {
+                throw new InvalidInput("agentId", "swarm '" + swarmId + "' has no agent '" + agentId + "'");
+            }
+            return found;
+        });
     }
 }
