@@ -29,6 +29,13 @@ final class SwarmTaskRouter implements TaskRouter {
     }
 
     Decision choose(List<AgentView.AgentLoad> agents, TaskSpec task, Set<String> exclude) {
+        if (!task.assignTo().isEmpty()) {
+            return agents.stream().filter(a -> a.agentId().equals(task.assignTo())).findFirst()
+                    .<Decision>map(a -> AgentView.match(task.requiredCapabilities(), a.capabilities()) >= threshold
+                            ? new Route(a.agentId(), "assigned by the submitter")
+                            : new NoCapableAgent("agent '" + a.agentId() + "' cannot serve " + task.requiredCapabilities()))
+                    .orElseGet(() -> new NoCapableAgent("the swarm has no agent '" + task.assignTo() + "'"));
+        }
         List<AgentView.AgentLoad> capable = agents.stream()
                 .filter(a -> a.live() && AgentView.match(task.requiredCapabilities(), a.capabilities()) >= threshold)
                 .toList();

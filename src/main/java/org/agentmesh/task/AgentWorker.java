@@ -272,6 +272,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         }
         task(d.taskId()).tell(new TaskEntity.Finish(agentId, d.attempt(), d.result(), getContext().getSystem().ignoreRef()));
         runWhatFits();
+        stealIfIdle();
         return this;
     }
 
@@ -306,7 +307,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     }
 
     private static TaskSpec emptySpec() {
-        return new TaskSpec("", List.of(), 0, 0, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), "external", 0, 1, "");
+        return new TaskSpec("", List.of(), 0, 0, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), "external", 0, 1, "", "");
     }
 
     /** Takes the lowest-priority, most recently queued task the receiver can serve from the tail; none if there is none. */
@@ -336,6 +337,13 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         }
         running.forEach((taskId, attempt) -> task(taskId).tell(new TaskEntity.Heartbeat(agentId, attempt)));
         return this;
+    }
+
+    /** A slot just freed and nothing is queued: look for work now rather than at the next tick. */
+    private void stealIfIdle() {
+        if (settings.stealing() && !stealInFlight && running.size() < capacity && queuedCount() == 0) {
+            getContext().getSelf().tell(Tick.STEAL);
+        }
     }
 
     /** Idle (a free slot, nothing queued): ask the busiest peers for work. One steal at a time. */
@@ -393,6 +401,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
             stolen++;
             queue.get(m.task().spec().priority()).addLast(new Queued(m.task().taskId(), m.reply().attempt(), m.task().spec()));
             runWhatFits();
+            stealIfIdle();
         }
         // not moved: the task changed hands meanwhile (settled or reassigned); its entity knows where it is
         return this;

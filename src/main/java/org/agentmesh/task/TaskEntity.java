@@ -131,7 +131,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
         static State empty(String taskId) {
             return new State(Phase.NEW, "", new TaskSpec(taskId, List.of(), 0, 0, JsonNodeFactory.instance.objectNode(),
-                    "sleep", 0, 1, ""), "", 0, 0, 0, 0.0, TaskResult.ok(JsonNodeFactory.instance.nullNode()), 0, 0);
+                    "sleep", 0, 1, "", ""), "", 0, 0, 0, 0.0, TaskResult.ok(JsonNodeFactory.instance.nullNode()), 0, 0);
         }
 
         State with(Phase p, String agent, int att) {

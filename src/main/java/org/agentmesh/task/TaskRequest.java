@@ -3,7 +3,10 @@ package org.agentmesh.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** A task as a client submits it (HTTP, CLI, MCP, Java): every field but {@code executor} optional; see {@link TaskSpecs}. */
+/**
+ * A task as a client submits it (HTTP, CLI, MCP, Java): every field but {@code executor} optional; see {@link TaskSpecs}.
+ * {@code assignTo} names the agent that must take it (instead of the strategy choosing); it must be able to serve it.
+ */
 public record TaskRequest(
         String id,
         List<String> requiredCapabilities,
@@ -13,10 +16,11 @@ public record TaskRequest(
         String executor,
         Integer maxRetries,
         Long timeoutMillis,
-        String strategy) {
+        String strategy,
+        String assignTo) {
 
     /** A {@code sleep} task of {@code millis}, for demos, tests and benchmarks. */
     public static TaskRequest sleep(String id, long millis, List<String> capabilities) {
-        return new TaskRequest(id, capabilities, null, millis, null, "sleep", null, null, null);
+        return new TaskRequest(id, capabilities, null, millis, null, "sleep", null, null, null, null);
     }
 }

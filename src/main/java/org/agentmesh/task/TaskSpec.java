@@ -16,6 +16,7 @@ import org.agentmesh.serialization.CborSerializable;
  * @param maxRetries how many failed attempts are retried before the task fails for good
  * @param timeoutMillis how long one attempt may run
  * @param strategy assignment strategy for this task; empty means the swarm's
+ * @param assignTo the agent that must take the task; empty means the strategy chooses
  */
 public record TaskSpec(
         String id,
@@ -26,7 +27,8 @@ public record TaskSpec(
         String executor,
         int maxRetries,
         long timeoutMillis,
-        String strategy) implements CborSerializable {
+        String strategy,
+        String assignTo) implements CborSerializable {
 
     public TaskSpec {
         requiredCapabilities = List.copyOf(requiredCapabilities);

@@ -62,8 +62,9 @@ public final class TaskSpecs {
             strategy = Strategy.parse(r.strategy()).orElseThrow(() -> new InvalidInput(prefix + "strategy",
                     "unknown strategy '" + r.strategy() + "'; supported: " + Strategy.supported())).wireName();
         }
+        String assignTo = r.assignTo() == null ? "" : SwarmSpecs.checkId(prefix + "assignTo", r.assignTo());
         JsonNode payload = r.payload() == null ? JsonNodeFactory.instance.objectNode() : r.payload();
         TaskExecutors.validatePayload(r.executor(), payload, prefix + "payload");
-        return new TaskSpec(id, List.copyOf(new LinkedHashSet<>(caps)), priority, cost, payload, r.executor(), retries, timeout, strategy);
+        return new TaskSpec(id, List.copyOf(new LinkedHashSet<>(caps)), priority, cost, payload, r.executor(), retries, timeout, strategy, assignTo);
     }
 }
