@@ -98,7 +98,23 @@ public final class MeshOverlay implements OverlayTopology {
 
     /** Whether every vertex reaches every other (an empty or single-vertex graph counts as connected). */
     public static boolean isConnected(Map<String, ? extends Collection<String>> graph) {
-        return isConnectedWithout(graph, null);
+        Map<String, List<String>> adj = undirected(graph);
+        if (adj.size() <= 1) {
+            return true;
+        }
+        String start = adj.keySet().iterator().next();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        ArrayDeque<String> queue = new ArrayDeque<>();
+        queue.add(start);
+        seen.add(start);
+        while (!queue.isEmpty()) {
+            for (String w : adj.get(queue.poll())) {
+                if (seen.add(w)) {
+                    queue.add(w);
+                }
+            }
+        }
+        return seen.size() == adj.size();
     }
 
     /** Whether the graph stays connected after removing any one vertex (and is connected); needs >= 3 vertices. */
@@ -197,26 +213,5 @@ public final class MeshOverlay implements OverlayTopology {
         Map<String, List<String>> adj = new java.util.TreeMap<>();
         sets.forEach((k, v) -> adj.put(k, List.copyOf(v)));
         return adj;
-    }
-
-    private static boolean isConnectedWithout(Map<String, ? extends Collection<String>> graph, String removed) {
-        Map<String, List<String>> adj = undirected(graph);
-        adj.remove(removed);
-        if (adj.size() <= 1) {
-            return true;
-        }
-        String start = adj.keySet().iterator().next();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        ArrayDeque<String> queue = new ArrayDeque<>();
-        queue.add(start);
-        seen.add(start);
-        while (!queue.isEmpty()) {
-            for (String w : adj.get(queue.poll())) {
-                if (!w.equals(removed) && seen.add(w)) {
-                    queue.add(w);
-                }
-            }
-        }
-        return seen.size() == adj.size();
     }
 }
