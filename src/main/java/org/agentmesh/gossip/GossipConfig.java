@@ -11,7 +11,8 @@ package org.agentmesh.gossip;
  *                              the rest come from the overlay links, weighted by reputation
  * @param minLinks              least overlay degree (when enough peers exist)
  * @param maxLinks              most overlay degree
- * @param rumorRetransmitExtra  a rumor is sent {@code ceil(log2(N + 1)) + extra} times by each peer that knows it
+ * @param rumorRetransmitExtra  a rumor is sent {@code fanout * (ceil(log2(N + 1)) + extra)} times by each peer that
+ *                              knows it (about log2(N) + extra rounds)
  * @param suspectAfterMillis    a peer whose heartbeat did not increase for this long becomes SUSPECTED; must exceed
  *                              the time a heartbeat needs to cross the swarm (about log2(N) rounds)
  * @param deadAfterMillis       ... and DEAD after this long

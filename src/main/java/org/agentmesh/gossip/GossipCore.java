@@ -60,6 +60,11 @@ public final class GossipCore {
     /** Purged tombstones: id -> {version, purge time}; older versions of them are refused for another tombstone period. */
     private final Map<String, long[]> purged = new HashMap<>();
     private final RumorMonger rumors;
+    /**
+     * Peers a failure detector declared dead -> when. For {@code deadAfterMillis} afterwards, newer live entries of
+     * them (heartbeats from before the crash still travelling) are taken in as DEAD: the detector has fresher news.
+     */
+    private final Map<String, Long> confirmedDead = new HashMap<>();
     private final PushSum pushSum;
 
     private boolean started;
@@ -94,7 +99,7 @@ public final class GossipCore {
         this.config = Objects.requireNonNull(config, "config");
         this.topology = Objects.requireNonNull(topology, "topology");
         this.random = Objects.requireNonNull(random, "random");
-        this.rumors = new RumorMonger(config.rumorRetransmitExtra(), config.tombstoneMillis());
+        this.rumors = new RumorMonger(config.fanout(), config.rumorRetransmitExtra(), config.tombstoneMillis());
         this.pushSum = new PushSum(config.pushSumEpochRounds());
     }
 
@@ -121,8 +126,11 @@ public final class GossipCore {
             latencyMillis = l.millis();
         } else if (input instanceof PeerFailed f) {
             int k = view.indexOf(f.peer());
-            if (k >= 0 && !f.peer().equals(self) && view.entry(k).status().isLive()) {
-                markDead(k, now);
+            if (k >= 0 && !f.peer().equals(self)) {
+                confirmedDead.put(f.peer(), now);
+                if (view.entry(k).status().isLive()) {
+                    markDead(k, now);
+                }
             }
         } else if (input instanceof Publish p) {
             spreadNew(new Rumor(self + ":" + incarnation + ":" + (++customRumors), RumorKind.CUSTOM, self, self,
@@ -162,6 +170,9 @@ public final class GossipCore {
 
     private void round(long now, List<GossipOutput> out) {
         rounds++;
+        if (!confirmedDead.isEmpty()) {
+            confirmedDead.values().removeIf(at -> now - at > config.deadAfterMillis());
+        }
         detectFailures(now, out);
         purgeTombstones(now);
         if (rounds % 16 == 0) {
@@ -180,14 +191,14 @@ public final class GossipCore {
         if (!partners.isEmpty()) {
             PushSumShare share = pushSum.split(partners.size());
             for (String p : partners) {
-                send(p, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(), share), out);
+                send(p, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(live.size()), share), out);
             }
         }
         String probe = chooseProbe(partners);
         if (probe != null) {
             // no push-sum mass to a peer that is probably gone
             PushSumShare none = new PushSumShare(pushSum.epoch(), 0, 0, 0, 0, 0);
-            send(probe, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(), none), out);
+            send(probe, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(live.size()), none), out);
         }
         out.add(new SetTimer(nextDelay()));
     }
@@ -195,7 +206,7 @@ public final class GossipCore {
     private void receive(GossipMessage message, long now, List<GossipOutput> out) {
         messagesReceived++;
         for (Rumor r : message.rumors()) {
-            if (rumors.accept(r, now, live.size())) {
+            if (rumors.accept(r, now)) {
                 rumorsDelivered++;
                 out.add(new RumorDelivered(r));
             }
@@ -208,7 +219,7 @@ public final class GossipCore {
             if (!r.wanted().isEmpty()) {
                 List<PeerEntry> entries = entriesFor(r.wanted());
                 if (!entries.isEmpty()) {
-                    send(r.from(), new GossipMessage.Push(self, entries, rumors.takeForOneMessage()), out);
+                    send(r.from(), new GossipMessage.Push(self, entries, rumors.takeForOneMessage(live.size())), out);
                 }
             }
         } else if (message instanceof GossipMessage.Push p) {
@@ -261,7 +272,7 @@ public final class GossipCore {
                 newer.add(view.entry(j++));
             }
         }
-        List<Rumor> piggyback = rumors.takeForOneMessage();
+        List<Rumor> piggyback = rumors.takeForOneMessage(live.size());
         if (!newer.isEmpty() || !wanted.isEmpty() || !piggyback.isEmpty()) {
             send(d.from(), new GossipMessage.Reply(self, newer, wanted, piggyback), out);
         }
@@ -279,6 +290,9 @@ public final class GossipCore {
         String prev = null;
         for (PeerEntry e : incoming) {
             String id = e.peerId();
+            if (!confirmedDead.isEmpty() && e.status().isLive() && confirmedDead.containsKey(id)) {
+                e = e.withStatus(PeerStatus.DEAD);
+            }
             if (id.equals(self)) {
                 refute(e, now);
                 continue;
@@ -515,7 +529,7 @@ public final class GossipCore {
     // ---------------------------------------------------------------------------------------------- helpers
 
     private void spreadNew(Rumor rumor, long now, List<GossipOutput> out) {
-        if (rumors.accept(rumor, now, live.size())) {
+        if (rumors.accept(rumor, now)) {
             rumorsDelivered++;
             out.add(new RumorDelivered(rumor));
         }

@@ -9,8 +9,10 @@ import java.util.Map;
 
 /**
  * Rumor mongering state of one peer: which rumors it has seen (to deliver each once) and which it is still spreading,
- * with how many sends it has left. Each peer sends a rumor at most {@code ceil(log2(N + 1)) + extra} times, counting
- * every message that carries it; with N peers doing so, every peer hears it with high probability.
+ * with how many sends it has left. Each peer sends a rumor at most {@code fanout * (ceil(log2(N + 1)) + extra)} times,
+ * counting every message that carries it: about {@code log2(N) + extra} rounds of digests, since a peer sends about
+ * {@code fanout} digests (and as many replies and pushes) per round. With N peers doing so, every peer hears it with
+ * high probability. (A budget of log2(N) messages alone burns out within one round and missed peers in tests.)
  */
 final class RumorMonger {
 
@@ -19,36 +21,37 @@ final class RumorMonger {
 
     private static final class Spreading {
         final Rumor rumor;
-        int remaining;
+        int sent;
 
-        Spreading(Rumor rumor, int remaining) {
+        Spreading(Rumor rumor) {
             this.rumor = rumor;
-            this.remaining = remaining;
         }
     }
 
+    private final int fanout;
     private final int extra;
     private final long memoryMillis;
     /** rumor id -> when first seen; forgotten after {@code memoryMillis}, long after it stopped circulating. */
     private final Map<String, Long> seen = new HashMap<>();
     private final LinkedHashMap<String, Spreading> spreading = new LinkedHashMap<>();
 
-    RumorMonger(int extra, long memoryMillis) {
+    RumorMonger(int fanout, int extra, long memoryMillis) {
+        this.fanout = fanout;
         this.extra = extra;
         this.memoryMillis = memoryMillis;
     }
 
     int retransmitLimit(int peers) {
         int log2 = 64 - Long.numberOfLeadingZeros(Math.max(1, peers)); // ceil(log2(peers + 1))
-        return log2 + extra;
+        return fanout * (log2 + extra);
     }
 
     /** Takes a rumor in; returns true when it is new (deliver it to the application). */
-    boolean accept(Rumor rumor, long now, int peers) {
+    boolean accept(Rumor rumor, long now) {
         if (seen.putIfAbsent(rumor.id(), now) != null) {
             return false;
         }
-        spreading.put(rumor.id(), new Spreading(rumor, retransmitLimit(peers)));
+        spreading.put(rumor.id(), new Spreading(rumor));
         return true;
     }
 
@@ -56,8 +59,12 @@ final class RumorMonger {
         return seen.containsKey(id);
     }
 
-    /** Rumors to put on one outgoing message; counts that message as one send of each. */
-    List<Rumor> takeForOneMessage() {
+    /**
+     * Rumors to put on one outgoing message; counts that message as one send of each. The limit is taken with the
+     * current swarm size, so a rumor started by a peer that has just joined (and knows nobody yet) is not starved.
+     */
+    List<Rumor> takeForOneMessage(int peers) {
+        int limit = retransmitLimit(peers);
         if (spreading.isEmpty()) {
             return List.of();
         }
@@ -66,7 +73,7 @@ final class RumorMonger {
         while (it.hasNext() && out.size() < MAX_PER_MESSAGE) {
             Spreading s = it.next();
             out.add(s.rumor);
-            if (--s.remaining <= 0) {
+            if (++s.sent >= limit) {
                 it.remove();
             }
         }
