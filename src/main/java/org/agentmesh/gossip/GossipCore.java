@@ -287,7 +287,6 @@ public final class GossipCore {
     private void merge(List<PeerEntry> incoming, long now) {
         Map<String, PeerEntry> fresh = null;
         int j = 0;
-        String prev = null;
         for (PeerEntry e : incoming) {
             String id = e.peerId();
             if (!confirmedDead.isEmpty() && e.status().isLive() && confirmedDead.containsKey(id)) {
@@ -297,14 +296,12 @@ public final class GossipCore {
                 refute(e, now);
                 continue;
             }
-            // sorted input is scanned in one pass; anything else still works, by binary search
-            int k = prev != null && prev.compareTo(id) >= 0 ? view.indexOf(id) : view.seek(id, j);
-            prev = id;
+            // sorted input is found in one forward pass; anything else still works, by binary search
+            int k = view.seek(id, j);
             if (k >= 0) {
                 j = k + 1;
                 accept(k, e, now);
             } else {
-                j = -k - 1;
                 if (accepts(id, e.stamp())) {
                     if (fresh == null) {
                         fresh = new HashMap<>();
@@ -353,15 +350,11 @@ public final class GossipCore {
     private List<PeerEntry> entriesFor(List<String> ids) {
         List<PeerEntry> out = new ArrayList<>(ids.size());
         int j = 0;
-        String prev = null;
         for (String id : ids) {
-            int k = prev != null && prev.compareTo(id) >= 0 ? view.indexOf(id) : view.seek(id, j);
-            prev = id;
+            int k = view.seek(id, j);
             if (k >= 0) {
                 out.add(view.entry(k));
                 j = k + 1;
-            } else {
-                j = -k - 1;
             }
         }
         return out;

@@ -69,26 +69,18 @@ final class PeerView {
     }
 
     /**
-     * Finds {@code id} scanning forward from {@code from}, for callers that visit ids in ascending order;
-     * returns the index or {@code -(insertion point + 1)}.
+     * Finds {@code id}, expected at or shortly after {@code from} (callers visit ids in ascending order): first by
+     * reference over a short window, which in steady state finds it without reading a single string, then by binary
+     * search over the whole view, which is right whatever the order of the caller's ids.
      */
     int seek(String id, int from) {
-        int j = from;
-        while (j < ids.length) {
-            String m = ids[j];
-            if (m == id) {
+        int end = Math.min(ids.length, from + 64);
+        for (int j = from; j < end; j++) {
+            if (ids[j] == id) {
                 return j;
             }
-            int c = m.compareTo(id);
-            if (c == 0) {
-                return j;
-            }
-            if (c > 0) {
-                break;
-            }
-            j++;
         }
-        return -(j + 1);
+        return indexOf(id);
     }
 
     void set(int i, PeerEntry e, long changedAtMillis) {

@@ -82,6 +82,6 @@ class GossipConvergenceTest {
     @Test
     void updateStillReachesAllPeersWith20PercentLoss() {
         check(200, 20, 0.2, 3.0);
-        check(1000, 3, 0.2, 3.0);
+        check(500, 3, 0.2, 3.0);
     }
 }
