@@ -172,4 +172,40 @@ class GossipCoreTest {
         assertEquals(0, m.millisSinceViewChange());
         assertEquals(0.0, a.metrics(2_000 + FAST.suspectAfterMillis()).connectivity(), "nobody heard from recently");
     }
+
+    @Test
+    void partnersComeMostlyFromOverlayLinksWeightedByReputationPlusRandomExpansion() {
+        GossipCore a = core("a", List.of(), 7);
+        a.step(GossipInput.Start.blank(), 0);
+        // eight other peers; "c" has a high reputation
+        List<PeerEntry> others = new ArrayList<>();
+        for (String id : List.of("b", "c", "d", "e", "f", "g", "h", "i")) {
+            others.add(new PeerEntry(id, 5, 1, new TreeSet<>(), 0.1, id.equals("c") ? 5.0 : 0.5, PeerStatus.ALIVE,
+                    new TreeSet<>()));
+        }
+        a.step(new GossipInput.Receive("b", new GossipMessage.Push("b", others, List.of())), 0);
+        Set<String> links = a.links();
+        assertEquals(4, links.size());
+        assertTrue(links.contains("c"), "links " + links);
+        java.util.Map<String, Integer> picks = new java.util.TreeMap<>();
+        int rounds = 3_000;
+        for (int r = 0; r < rounds; r++) {
+            for (GossipOutput.Send s : of(a.step(new GossipInput.Tick(), 0), GossipOutput.Send.class)) {
+                if (s.message() instanceof GossipMessage.Digest) {
+                    picks.merge(s.to(), 1, Integer::sum);
+                }
+            }
+        }
+        int fromLinks = picks.entrySet().stream().filter(e -> links.contains(e.getKey())).mapToInt(e -> e.getValue()).sum();
+        int total = picks.values().stream().mapToInt(Integer::intValue).sum();
+        // 2 of 3 partners from the 4 links, 1 uniformly random among the 6 not yet chosen (2 of them links):
+        // links get (2 + 2/6) / 3 = 7/9 of all picks
+        assertEquals(7.0 / 9, fromLinks / (double) total, 0.02, "picks " + picks);
+        int c = picks.get("c");
+        int otherLinkMean = (fromLinks - c) / 3;
+        assertTrue(c > 1.3 * otherLinkMean, "reputation 5 vs 0.5 should be picked more: " + picks);
+        for (String id : List.of("b", "d", "e", "f", "g", "h", "i")) {
+            assertTrue(picks.getOrDefault(id, 0) > 0, "random expansion reaches every peer: " + picks);
+        }
+    }
 }
