@@ -22,8 +22,6 @@ public record PeerEntry(String peerId, long version, long heartbeat, SortedSet<S
     /** Versions must leave room for the two status bits of {@link #stamp()}. */
     public static final long MAX_VERSION = Long.MAX_VALUE >> 2;
 
-    private static final Class<?> CANONICAL_SET = Collections.unmodifiableSortedSet(new TreeSet<String>()).getClass();
-
     public PeerEntry {
         Objects.requireNonNull(peerId, "peerId");
         Objects.requireNonNull(status, "status");
@@ -49,12 +47,12 @@ public record PeerEntry(String peerId, long version, long heartbeat, SortedSet<S
         return new PeerEntry(peerId, version, heartbeat, capabilities, load, reputation, newStatus, links);
     }
 
-    /** An immutable sorted copy; already-canonical sets are reused, since the owner re-creates its entry every round. */
+    /**
+     * An immutable sorted copy. Always a copy (an unmodifiable view could wrap a set its owner still changes); cheap,
+     * since only the owner creates entries, once per round, and other peers share them as they are.
+     */
     static SortedSet<String> sorted(Collection<String> values) {
         Objects.requireNonNull(values, "set");
-        if (values.getClass() == CANONICAL_SET) {
-            return (SortedSet<String>) values;
-        }
         return Collections.unmodifiableSortedSet(new TreeSet<>(values));
     }
 }

@@ -208,4 +208,14 @@ class GossipCoreTest {
             assertTrue(picks.getOrDefault(id, 0) > 0, "random expansion reaches every peer: " + picks);
         }
     }
+
+    @Test
+    void entriesDoNotShareMutableSetsWithTheirCreator() {
+        TreeSet<String> caps = new TreeSet<>(List.of("gpu"));
+        PeerEntry e = new PeerEntry("a", 1, 0, java.util.Collections.unmodifiableSortedSet(caps), 0, 1, PeerStatus.ALIVE,
+                new TreeSet<>());
+        caps.add("sneaked-in");
+        assertEquals(Set.of("gpu"), e.capabilities());
+        assertThrows(UnsupportedOperationException.class, () -> e.links().add("x"));
+    }
 }
