@@ -40,6 +40,7 @@ public final class GossipSimCluster {
     /** peer -> rumor id -> messages carrying it that the peer sent. */
     private final Map<String, Map<String, Integer>> rumorSends = new HashMap<>();
     private long viewChanges;
+    private boolean trackRumorSends;
 
     public GossipSimCluster(long seed, int n, int seedCount, GossipConfig config, NetworkConditions conditions) {
         this(seed, n, seedCount, config, conditions, m -> 0);
@@ -97,7 +98,7 @@ public final class GossipSimCluster {
     private void execute(String id, List<GossipOutput> outputs) {
         for (GossipOutput o : outputs) {
             if (o instanceof GossipOutput.Send s) {
-                if (!s.message().rumors().isEmpty()) {
+                if (trackRumorSends && !s.message().rumors().isEmpty()) {
                     Map<String, Integer> sends = rumorSends.computeIfAbsent(id, k -> new HashMap<>());
                     for (Rumor r : s.message().rumors()) {
                         sends.merge(r.id(), 1, Integer::sum);
@@ -172,8 +173,16 @@ public final class GossipSimCluster {
         return deliveries.getOrDefault(peer, Map.of());
     }
 
-    /** Messages carrying each rumor that {@code peer} sent. */
+    /** Starts counting, per peer, the messages carrying each rumor (off by default: it costs as much as the cores). */
+    public void trackRumorSends() {
+        trackRumorSends = true;
+    }
+
+    /** Messages carrying each rumor that {@code peer} sent, counted since {@link #trackRumorSends()}. */
     public Map<String, Integer> rumorSends(String peer) {
+        if (!trackRumorSends) {
+            throw new IllegalStateException("call trackRumorSends() first");
+        }
         return rumorSends.getOrDefault(peer, Map.of());
     }
 

@@ -19,6 +19,7 @@ class RumorTest {
     /** Returns the fraction of (live peer, rumor) pairs delivered; asserts no duplicate and the send bound. */
     private static double run(long seed, int n, int rumors, NetworkConditions net, int crashes) {
         GossipSimCluster c = new GossipSimCluster(seed, n, 3, CONFIG, net);
+        c.trackRumorSends();
         c.startAll(CONFIG.intervalMillis());
         for (int r = 0; r < 40 && !c.membershipConverged(); r++) {
             c.runRounds(1);
