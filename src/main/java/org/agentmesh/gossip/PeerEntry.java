@@ -1,0 +1,58 @@
+package org.agentmesh.gossip;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.agentmesh.serialization.CborSerializable;
+
+/**
+ * One peer's entry in every view. Only the owner creates new versions (each gossip round bumps {@code version} and
+ * {@code heartbeat}); other peers only copy it, or re-mark it SUSPECTED/DEAD at the same version.
+ *
+ * <p>Entries are ordered by {@link #stamp()}: the higher version wins, and at equal versions the more severe status
+ * wins ({@link PeerStatus} order), so every peer resolves a conflict the same way.
+ *
+ * @param links the owner's current overlay links, so that other peers (and a dashboard) can see the topology
+ */
+public record PeerEntry(String peerId, long version, long heartbeat, SortedSet<String> capabilities, double load,
+                        double reputation, PeerStatus status, SortedSet<String> links) implements CborSerializable {
+
+    /** Versions must leave room for the two status bits of {@link #stamp()}. */
+    public static final long MAX_VERSION = Long.MAX_VALUE >> 2;
+
+    public PeerEntry {
+        Objects.requireNonNull(peerId, "peerId");
+        Objects.requireNonNull(status, "status");
+        if (version < 0 || version > MAX_VERSION) {
+            throw new IllegalArgumentException("version out of range: " + version);
+        }
+        if (!(load >= 0.0 && load <= 1.0)) {
+            throw new IllegalArgumentException("load must be in [0, 1], was " + load);
+        }
+        if (!Double.isFinite(reputation)) {
+            throw new IllegalArgumentException("reputation must be finite, was " + reputation);
+        }
+        capabilities = sorted(capabilities);
+        links = sorted(links);
+    }
+
+    /** The total order used to merge: version first, then status severity. */
+    public long stamp() {
+        return (version << 2) | status.ordinal();
+    }
+
+    public PeerEntry withStatus(PeerStatus newStatus) {
+        return new PeerEntry(peerId, version, heartbeat, capabilities, load, reputation, newStatus, links);
+    }
+
+    /**
+     * An immutable sorted copy. Always a copy (an unmodifiable view could wrap a set its owner still changes); cheap,
+     * since only the owner creates entries, once per round, and other peers share them as they are.
+     */
+    static SortedSet<String> sorted(Collection<String> values) {
+        Objects.requireNonNull(values, "set");
+        return Collections.unmodifiableSortedSet(new TreeSet<>(values));
+    }
+}
