@@ -14,6 +14,9 @@ import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.InvalidInput;
 import org.agentmesh.swarm.SwarmAlreadyExists;
 import org.agentmesh.swarm.SwarmNotFound;
+import org.agentmesh.swarm.TaskIdConflict;
+import org.agentmesh.swarm.TaskNotFound;
+import org.agentmesh.swarm.TaskRejected;
 import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.swarm.SwarmSpecs;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -50,6 +53,7 @@ public final class HttpApi extends AllDirectives {
     private final long maxBodyBytes;
     private final ObjectMapper bodyMapper;
     private final BadRequestLog badRequests;
+    private final TaskRoutes tasks;
 
     public HttpApi(AgentMesh mesh) {
         this.mesh = mesh;
@@ -58,6 +62,7 @@ public final class HttpApi extends AllDirectives {
         this.maxBodyBytes = config.getBytes("max-body-bytes");
         this.bodyMapper = Json.strict(config.getInt("max-json-depth"), config.getInt("max-json-string-length"));
         this.badRequests = new BadRequestLog(config.getDuration("bad-request-log-interval"));
+        this.tasks = new TaskRoutes(this, mesh);
     }
 
     /** Refused requests (4xx) answered since start. */
@@ -74,6 +79,9 @@ public final class HttpApi extends AllDirectives {
                         path("swarms", () -> concat(
                                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
+                        pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
+                        path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
+                                (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
@@ -123,18 +131,28 @@ public final class HttpApi extends AllDirectives {
         return problem(StatusCodes.SERVICE_UNAVAILABLE, "not ready: this node has not joined its cluster yet", null);
     }
 
+    /** Parses a request body with the size- and depth-limited mapper. */
+    <T> T parse(String body, Class<T> type) {
+        return Json.parse(bodyMapper, body, type);
+    }
+
+    /** A POST body route with the size limit applied. */
+    Route body(Function<String, Route> inner) {
+        return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), inner));
+    }
+
     private Route createSwarm(String body) {
-        SwarmRequest request = Json.parse(bodyMapper, body, SwarmRequest.class);
+        SwarmRequest request = parse(body, SwarmRequest.class);
         return async(() -> mesh.createSwarm(request), spec -> respondWithHeader(
                 Location.create("/api/v1/swarms/" + spec.id()), () -> json(StatusCodes.CREATED, spec)));
     }
 
-    private static String checked(String swarmId) {
+    static String checked(String swarmId) {
         return SwarmSpecs.checkId("swarmId", swarmId);
     }
 
     /** Runs an asynchronous call; its failure becomes the matching problem response. */
-    private <T> Route async(java.util.function.Supplier<CompletionStage<T>> call, Function<T, Route> onSuccess) {
+    <T> Route async(java.util.function.Supplier<CompletionStage<T>> call, Function<T, Route> onSuccess) {
         CompletionStage<T> stage;
         try {
             stage = call.get();
@@ -144,13 +162,22 @@ public final class HttpApi extends AllDirectives {
         return onComplete(stage, result -> result.isSuccess() ? onSuccess.apply(result.get()) : problemFor(result.failed().get()));
     }
 
-    private Route problemFor(Throwable error) {
+    Route problemFor(Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof InvalidInput invalid) {
             return problem(StatusCodes.BAD_REQUEST, invalid.getMessage(), invalid.field());
         }
         if (e instanceof SwarmNotFound) {
             return problem(StatusCodes.NOT_FOUND, e.getMessage(), "swarmId");
+        }
+        if (e instanceof TaskNotFound) {
+            return problem(StatusCodes.NOT_FOUND, e.getMessage(), "taskId");
+        }
+        if (e instanceof TaskIdConflict) {
+            return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
+        }
+        if (e instanceof TaskRejected) {
+            return problem(StatusCodes.UNPROCESSABLE_ENTITY, e.getMessage(), "requiredCapabilities");
         }
         if (e instanceof SwarmAlreadyExists) {
             return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
