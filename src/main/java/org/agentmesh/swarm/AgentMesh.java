@@ -327,15 +327,18 @@ public final class AgentMesh implements Extension {
         } catch (InvalidInput e) {
             return CompletableFuture.failedFuture(e);
         }
-        // the (briefly cached) agent view doubles as the existence check: a burst of submissions asks the swarm once
-        return agentView.agents(swarmId).thenCompose(agents -> taskRef(swarmId, spec.id())
-                .<TaskEntity.SubmitReply>ask(r -> new TaskEntity.Submit(swarmId, spec, r), askTimeout))
+        // route first, on the (briefly cached) agent view, which doubles as the existence check: a task no agent can
+        // serve is refused without waking its entity, and a burst of submissions asks the swarm once
+        return taskRouter.route(swarmId, spec, java.util.Set.of()).thenCompose(decision -> {
+            if (decision instanceof org.agentmesh.task.TaskRouter.NoCapableAgent no) {
+                throw new TaskRejected(spec.id(), no.reason());
+            }
+            var route = (org.agentmesh.task.TaskRouter.Route) decision;
+            return taskRef(swarmId, spec.id()).<TaskEntity.SubmitReply>ask(r -> new TaskEntity.Submit(swarmId, spec, route, r), askTimeout);
+        })
                 .thenApply(reply -> {
                     if (reply instanceof TaskEntity.Accepted accepted) {
                         return accepted.task();
-                    }
-                    if (reply instanceof TaskEntity.Rejected rejected) {
-                        throw new TaskRejected(rejected.taskId(), rejected.reason());
                     }
                     throw new TaskIdConflict(spec.id());
                 });

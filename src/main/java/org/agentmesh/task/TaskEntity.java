@@ -49,7 +49,11 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
     public sealed interface Command extends CborSerializable {}
 
-    public record Submit(String swarmId, TaskSpec spec, ActorRef<SubmitReply> replyTo) implements Command {}
+    /**
+     * Records a new task with the route the submitter already chose (routing before waking the entity means a task no
+     * agent can serve is refused without writing anything).
+     */
+    public record Submit(String swarmId, TaskSpec spec, TaskRouter.Route route, ActorRef<SubmitReply> replyTo) implements Command {}
 
     /** The agent started running {@code attempt}. */
     public record Started(String agentId, int attempt) implements Command {}
@@ -70,19 +74,16 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
     public record Get(ActorRef<State> replyTo) implements Command {}
 
-    /** The router's answer for the task as it was when routing began ({@code routedWith}); {@code forSubmit}: a first submission waits for it. */
-    record Routed(TaskRouter.Decision decision, State routedWith, boolean forSubmit, ActorRef<SubmitReply> replyTo) implements Command {}
+    /** The router's answer when the task needed a new agent (a retry or a lost lease). */
+    record Routed(TaskRouter.Decision decision) implements Command {}
 
-    record RouteFailed(String error, boolean forSubmit, ActorRef<SubmitReply> replyTo) implements Command {}
+    record RouteFailed(String error) implements Command {}
 
     enum LeaseTick implements Command { INSTANCE }
 
     public sealed interface SubmitReply extends CborSerializable {}
 
     public record Accepted(State task) implements SubmitReply {}
-
-    /** No agent can serve the task; nothing was recorded. */
-    public record Rejected(String taskId, String reason) implements SubmitReply {}
 
     /** The id is taken by a different task. */
     public record IdConflict(String taskId) implements SubmitReply {}
@@ -184,7 +185,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     if (state.phase() == Phase.PENDING) {
-                        route(state, false, ctx.getSystem().ignoreRef());
+                        route(state);
                     } else if (state.phase() == Phase.ASSIGNED || state.phase() == Phase.RUNNING) {
                         renewLease();
                     } else if (state.phase().terminal()) {
@@ -202,13 +203,9 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
                 .onCommand(Routed.class, this::onRouted)
                 .onCommand(RouteFailed.class, (s, c) -> {
                     routing = false;
-                    if (c.forSubmit() && s.phase() == Phase.NEW) {
-                        c.replyTo().tell(new Rejected(taskId, "routing failed: " + c.error()));
-                        passivate();
-                    } else {
-                        timers.startSingleTimer(LeaseTick.INSTANCE, settings.lease());
-                    }
-                    return Effect().unstashAll();
+                    ctx.getLog().warn("task {}: routing failed ({}), trying again in {}", taskId, c.error(), settings.lease());
+                    timers.startSingleTimer(LeaseTick.INSTANCE, settings.lease());
+                    return Effect().none();
                 })
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Heartbeat.class, (s, c) -> {
@@ -245,53 +242,40 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
     }
 
     private Effect<Event, State> onSubmit(State s, Submit c) {
-        if (routing) {
-            return Effect().stash();
-        }
         if (s.phase() != Phase.NEW) {
             boolean same = s.spec().equals(c.spec()) && s.swarmId().equals(c.swarmId());
             return Effect().reply(c.replyTo(), same ? new Accepted(s) : new IdConflict(taskId));
         }
-        State pending = new State(Phase.PENDING, c.swarmId(), c.spec(), "", 0, 0, 0, 0.0, s.result(), 0, 0);
-        route(pending, true, c.replyTo());
-        return Effect().none();
+        Submitted submitted = new Submitted(c.swarmId(), c.spec(), System.currentTimeMillis());
+        Assigned assigned = new Assigned(c.route().agentId(), 1, c.route().reason());
+        return Effect().persist(List.of(submitted, assigned)).thenRun(st -> {
+            enqueue(st);
+            c.replyTo().tell(new Accepted(st));
+        });
     }
 
-    /** Asks the router for an agent; the answer comes back as {@link Routed}. Submissions wait until then. */
-    private void route(State s, boolean forSubmit, ActorRef<SubmitReply> replyTo) {
+    /** Asks the router for a new agent, preferring another than the last; the answer comes back as {@link Routed}. */
+    private void route(State s) {
         routing = true;
         Set<String> exclude = s.agentId().isEmpty() ? Set.of() : Set.of(s.agentId());
         ctx.pipeToSelf(router.route(s.swarmId(), s.spec(), exclude), (decision, error) -> error == null
-                ? new Routed(decision, s, forSubmit, replyTo)
-                : new RouteFailed(String.valueOf(error), forSubmit, replyTo));
+                ? new Routed(decision)
+                : new RouteFailed(String.valueOf(error)));
     }
 
     private Effect<Event, State> onRouted(State s, Routed c) {
         routing = false;
+        if (s.phase() != Phase.PENDING) {
+            return Effect().none(); // cancelled meanwhile
+        }
         if (c.decision() instanceof TaskRouter.NoCapableAgent no) {
-            if (c.forSubmit() && s.phase() == Phase.NEW) {
-                c.replyTo().tell(new Rejected(taskId, no.reason()));
-                passivate();
-                return Effect().unstashAll();
-            }
-            // agents that could serve it have gone: try again after a lease period
+            // the agents that could serve it are gone for now: try again after a lease period
+            ctx.getLog().info("task {}: {}; trying again in {}", taskId, no.reason(), settings.lease());
             timers.startSingleTimer(LeaseTick.INSTANCE, settings.lease());
-            return Effect().unstashAll();
+            return Effect().none();
         }
         TaskRouter.Route route = (TaskRouter.Route) c.decision();
-        int attempt = s.attempt() + 1;
-        Assigned assigned = new Assigned(route.agentId(), attempt, route.reason());
-        if (s.phase() == Phase.NEW) {
-            Submitted submitted = new Submitted(c.routedWith().swarmId(), c.routedWith().spec(), System.currentTimeMillis());
-            return Effect().persist(List.of(submitted, assigned)).thenRun(st -> {
-                enqueue(st);
-                c.replyTo().tell(new Accepted(st));
-            }).thenUnstashAll();
-        }
-        if (s.phase() != Phase.PENDING) {
-            return Effect().unstashAll();
-        }
-        return Effect().persist(assigned).thenRun(this::enqueue).thenUnstashAll();
+        return Effect().persist(new Assigned(route.agentId(), s.attempt() + 1, route.reason())).thenRun(this::enqueue);
     }
 
     private void enqueue(State s) {
@@ -323,7 +307,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
             return Effect().persist(new Failed(c.attempt(), c.result().error(), now)).thenRun(this::settled)
                     .thenReply(c.replyTo(), st -> new Ack(true, "failed for good after " + (s.failures() + 1) + " failed attempts"));
         }
-        return Effect().persist(new Retried(c.agentId(), c.attempt(), c.result().error(), true)).thenRun(st -> route(st, false, ctx.getSystem().ignoreRef()))
+        return Effect().persist(new Retried(c.agentId(), c.attempt(), c.result().error(), true)).thenRun(st -> route(st))
                 .thenReply(c.replyTo(), st -> new Ack(true, "will retry"));
     }
 
@@ -340,9 +324,6 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
             passivate();
             return Effect().reply(c.replyTo(), new Ack(false, s.phase() == Phase.NEW ? "no such task" : "task is already " + s.phase().name().toLowerCase()));
         }
-        if (routing) {
-            return Effect().stash();
-        }
         return Effect().persist(new Cancelled(System.currentTimeMillis())).thenRun(this::settled).thenReply(c.replyTo(), st -> new Ack(true, ""));
     }
 
@@ -351,7 +332,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
             return Effect().none();
         }
         if (s.phase() == Phase.PENDING) {
-            route(s, false, ctx.getSystem().ignoreRef());
+            route(s);
             return Effect().none();
         }
         if (s.phase() != Phase.ASSIGNED && s.phase() != Phase.RUNNING) {
@@ -368,7 +349,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         }
         ctx.getLog().info("task {}: lease of agent {} (attempt {}) expired after {} ms, reassigning", taskId, s.agentId(), s.attempt(), silentMillis);
         return Effect().persist(new Retried(s.agentId(), s.attempt(), "lease expired after " + silentMillis + " ms", false))
-                .thenRun(st -> route(st, false, ctx.getSystem().ignoreRef()));
+                .thenRun(st -> route(st));
     }
 
     private void renewLease() {
