@@ -44,6 +44,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit-after", description = "Stop after this many seconds (for scripts). Default: run until Ctrl-C.")
     Integer exitAfter;
 
+    @Option(names = "--tasks", defaultValue = "150", description = "Tasks in the demo workload (0: none). Default: 150")
+    int tasks;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (exitAfter != null && exitAfter < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--exit-after must be >= 0");
+        }
+        if (tasks < 0 || tasks > 100_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tasks must be between 0 and 100000");
         }
         PrintStream out = System.out;
         MeshNode node;
@@ -74,6 +80,10 @@ final class DemoCommand implements Callable<Integer> {
             SwarmStatus status = awaitActive(node, 60_000);
             out.print(StatusTable.render(status));
             out.println();
+            if (tasks > 0) {
+                DemoWorkload.run(node.mesh(), SWARM, tasks, out);
+                out.println();
+            }
             out.println("Try: curl -s " + node.httpBase() + "/api/v1/swarms/" + SWARM);
             if (exitAfter != null) {
                 Thread.sleep(exitAfter * 1000L);

@@ -420,4 +420,5 @@ public final class AgentMesh implements Extension {
             return found;
         });
     }
+
 }

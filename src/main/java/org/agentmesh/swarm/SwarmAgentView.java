@@ -19,7 +19,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 final class SwarmAgentView implements AgentView {
 
-    private record Cached(long atNanos, CompletableFuture<List<AgentLoad>> agents) {}
+    /** A snapshot plus the assignments routed since it was taken, which it cannot know about yet. */
+    private record Cached(long atNanos, CompletableFuture<List<AgentLoad>> agents, ConcurrentHashMap<String, Integer> routedSince) {}
 
     private final ActorSystem<?> system;
     private final Function<String, CompletionStage<SwarmEntity.Found>> describe;
@@ -39,8 +40,23 @@ final class SwarmAgentView implements AgentView {
     public CompletionStage<List<AgentLoad>> agents(String swarmId) {
         long now = System.nanoTime();
         Cached c = cache.compute(swarmId, (id, old) -> old != null && now - old.atNanos() < maxAge.toNanos()
-                ? old : new Cached(now, refresh(id)));
-        return c.agents();
+                ? old : new Cached(now, refresh(id), new ConcurrentHashMap<>()));
+        return c.agents().thenApply(agents -> agents.stream().map(a -> {
+            int routed = c.routedSince().getOrDefault(a.agentId(), 0);
+            return routed == 0 ? a : new AgentLoad(a.agentId(), a.capabilities(), a.capacity(), a.running(), a.queued() + routed,
+                    a.live(), a.executed(), a.pastPerformance());
+        }).toList());
+    }
+
+    /**
+     * Counts a task just routed to {@code agentId} as queued there until the next snapshot, so that a burst of
+     * submissions routed on one snapshot spreads instead of piling onto whichever agent looked idlest.
+     */
+    void noteRouted(String swarmId, String agentId) {
+        Cached c = cache.get(swarmId);
+        if (c != null) {
+            c.routedSince().merge(agentId, 1, Integer::sum);
+        }
     }
 
     /** Forgets what is cached (e.g. after a swarm shut down). */
@@ -56,8 +72,8 @@ final class SwarmAgentView implements AgentView {
                 loads.add(sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, a.id()))
                         .<AgentWorker.Load>ask(AgentWorker.GetLoad::new, askTimeout)
                         .thenApply(l -> new AgentLoad(a.id(), a.capabilities(), a.capacity(), l.running(), l.queued(), true,
-                                pastPerformance(l)))
-                        .exceptionally(e -> new AgentLoad(a.id(), a.capabilities(), a.capacity(), 0, 0, false, 0.5))
+                                l.executed(), pastPerformance(l)))
+                        .exceptionally(e -> new AgentLoad(a.id(), a.capabilities(), a.capacity(), 0, 0, false, 0, 0.5))
                         .toCompletableFuture());
             }
             return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))

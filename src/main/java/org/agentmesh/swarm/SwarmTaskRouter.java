@@ -15,17 +15,23 @@ import org.agentmesh.task.TaskSpec;
  */
 final class SwarmTaskRouter implements TaskRouter {
 
-    private final AgentView view;
+    private final SwarmAgentView view;
     private final double threshold;
 
-    SwarmTaskRouter(AgentView view, double threshold) {
+    SwarmTaskRouter(SwarmAgentView view, double threshold) {
         this.view = view;
         this.threshold = threshold;
     }
 
     @Override
     public CompletionStage<Decision> route(String swarmId, TaskSpec task, Set<String> exclude) {
-        return view.agents(swarmId).thenApply(agents -> choose(agents, task, exclude));
+        return view.agents(swarmId).thenApply(agents -> {
+            Decision d = choose(agents, task, exclude);
+            if (d instanceof Route r) {
+                view.noteRouted(swarmId, r.agentId());
+            }
+            return d;
+        });
     }
 
     Decision choose(List<AgentView.AgentLoad> agents, TaskSpec task, Set<String> exclude) {

@@ -10,9 +10,12 @@ import org.agentmesh.serialization.CborSerializable;
  */
 public interface AgentView {
 
-    /** One agent as seen now. {@code utilization} is (running + queued) / capacity, so it may exceed 1. */
+    /**
+     * One agent as seen now. {@code utilization} is (running + queued) / capacity, so it may exceed 1; {@code executed}
+     * counts the attempts its worker ran since it started; {@code pastPerformance} is the share of those that succeeded.
+     */
     record AgentLoad(String agentId, List<String> capabilities, int capacity, int running, int queued, boolean live,
-            double pastPerformance) implements CborSerializable {
+            long executed, double pastPerformance) implements CborSerializable {
 
         public double utilization() {
             return capacity == 0 ? 1.0 : (double) (running + queued) / capacity;
