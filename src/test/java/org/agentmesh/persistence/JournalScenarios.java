@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.swarm.SwarmStatus;
+import java.util.Optional;
+import org.agentmesh.task.TaskEntity;
+import org.agentmesh.task.TaskRequest;
 import org.agentmesh.testkit.MeshTestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * node with their state, and a cluster started again from its journal has its swarms back.
  */
 abstract class JournalScenarios {
+
+    /** Tasks of a dead node are picked up after this lease; short so the scenarios stay quick. */
+    static final Map<String, Object> SHORT_LEASES = Map.of("agent-mesh.tasks.lease", "2s", "agent-mesh.tasks.heartbeat", "500ms");
 
     /** Starts {@code nodes} nodes on this backend; {@code dataDir} survives between two calls of one test. */
     abstract MeshTestCluster cluster(int nodes, Path dataDir);
@@ -71,6 +77,29 @@ abstract class JournalScenarios {
                     assertTrue(a.restarts() >= 1, a.id() + " moved, so it recovered at least once");
                 }
             }
+        }
+    }
+
+    @Test
+    void tasksAcceptedBeforeAFullRestartCompleteAfterItExactlyOnce(@TempDir Path data) {
+        int tasks = 40;
+        try (MeshTestCluster first = cluster(1, data)) {
+            AgentMesh mesh = first.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of("jobs", 4)).toCompletableFuture().join();
+            for (int i = 0; i < tasks; i++) {
+                // long enough that most are still queued or running when the node goes down
+                mesh.submitTask("jobs", TaskRequest.sleep("job-" + i, 2000, java.util.List.of())).toCompletableFuture().join();
+            }
+        }
+        try (MeshTestCluster second = cluster(1, data)) {
+            AgentMesh mesh = second.node(0).mesh();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> mesh.tasks("jobs", Optional.of(TaskEntity.Phase.COMPLETED), tasks + 1)
+                    .toCompletableFuture().join().size() == tasks);
+            java.util.List<TaskEntity.State> all = mesh.tasks("jobs", Optional.empty(), tasks + 1).toCompletableFuture().join();
+            assertEquals(tasks, all.size());
+            long resumed = all.stream().filter(t -> t.attempt() > 1).count();
+            System.out.println(resumed + " of " + tasks + " tasks were reassigned after the restart");
+            assertTrue(resumed > 0, "some tasks were still unfinished at the restart and had to be picked up again");
         }
     }
 
