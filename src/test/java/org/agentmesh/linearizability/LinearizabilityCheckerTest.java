@@ -265,7 +265,8 @@ class LinearizabilityCheckerTest {
         CheckResult result = LinearizabilityChecker.check(new RegisterModel(), new History<>(ops), Duration.ofMillis(200));
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(Verdict.UNKNOWN, result.verdict(), result.toString());
-        assertTrue(elapsedMillis < 2_000, "gave up after " + elapsedMillis + " ms");
+        // the unbounded search would run for hours; a loaded CI machine may still be slow to notice the deadline
+        assertTrue(elapsedMillis < 20_000, "gave up after " + elapsedMillis + " ms");
     }
 
     @Test
@@ -278,7 +279,8 @@ class LinearizabilityCheckerTest {
         }
         ops.add(op(1, new Put("x", "a"), new Written(1), 200, 210));
         ops.add(op(2, new Get("x"), new Absent(), 300, 310));
-        CheckResult result = LinearizabilityChecker.check(KV, new History<>(ops), Duration.ofSeconds(3));
+        // generous: with memoization this takes milliseconds, without it the 14! orders never finish
+        CheckResult result = LinearizabilityChecker.check(KV, new History<>(ops), Duration.ofSeconds(60));
         assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict(), result.toString());
     }
 
