@@ -3,8 +3,8 @@ package org.agentmesh.strategy;
 /**
  * @param hotThreshold an agent whose utilization is above this is hot (seed: 0.8); it gives queued tasks away while its
  *     projected load factor stays above it
- * @param coldThreshold an agent whose utilization is below this is cold (seed: 0.3); only cold agents receive, and each
- *     receives while its projected utilization is below {@code hotThreshold} (a receiver never becomes a hotspot)
+ * @param coldThreshold an agent whose utilization is below this is cold (seed: 0.3); only agents cold at the start of a
+ *     round receive, each up to the projected load factor of the source (never above it)
  * @param maxMigrationsPerRound upper bound on migrations decided in one round
  * @param matchThreshold a task goes only to an agent that matches its requirements at least this well
  */

@@ -14,9 +14,10 @@ import java.util.Objects;
  * {@code maxMigrationsPerRound}, respecting capabilities.
  *
  * <p>Within a round it works on projected counts: repeatedly the hottest source that is still hot (projected load
- * factor above the hot threshold) offers its queued tasks from the tail; each goes to the least loaded cold target
- * that matches the task and whose projected utilization is still below the hot threshold, ties by agent id. A move is
- * made only if the target stays less loaded than the source, so a round never makes things worse.
+ * factor above the hot threshold) offers its queued tasks from the tail; each goes to the least loaded target (cold at
+ * the start of the round) that matches the task, ties by agent id, provided the target's projected load factor after
+ * the move is at most the source's after the move (or at most 1.0, a full but not queueing target). So receivers are
+ * filled up to the level of the hot agents, never above it, and the peak load never grows.
  *
  * <p>The shell calls {@link #round} on a timer, then for each {@link Migrate} sends
  * {@link WorkStealingInput.Release} to the source agent's core; the source hands the task over only if it still has
@@ -83,7 +84,6 @@ public final class LoadBalancerCore {
                 for (int i = 0; i < tasks.size() && !moved; i++) {
                     TaskRequirements task = tasks.get(i);
                     AgentLoad target = targets.stream()
-                            .filter(t -> (double) load.get(t.agentId()) / t.capacity() < config.hotThreshold())
                             .filter(t -> (double) (load.get(t.agentId()) + 1) / t.capacity() <= Math.max(sourceAfter, 1.0))
                             .filter(t -> CapabilityMatch.score(task, t) >= config.matchThreshold())
                             .min(coldestFirst)

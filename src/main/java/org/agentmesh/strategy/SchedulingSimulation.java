@@ -83,6 +83,11 @@ public final class SchedulingSimulation {
                     balanceIntervalMillis, sampleIntervalMillis);
         }
 
+        public Settings withBalancer(LoadBalancerConfig config) {
+            return new Settings(strategy, submitTo, assignment, stealing, config, networkLatencyMillis, stealTickMillis,
+                    balanceIntervalMillis, sampleIntervalMillis);
+        }
+
         public Settings balancingEvery(long millis) {
             return new Settings(strategy, submitTo, assignment, stealing, balancer, networkLatencyMillis, stealTickMillis,
                     millis, sampleIntervalMillis);
@@ -94,13 +99,29 @@ public final class SchedulingSimulation {
      * @param executionsPerAgent tasks each agent executed (started), by agent id
      * @param maxExecutionsOfATask the most times any one task started (1 in a correct run)
      * @param meanUtilizationStdDev the standard deviation of utilization across agents, averaged over samples taken
-     *     every {@code sampleIntervalMillis} until the last task finished
+     *     every {@code sampleIntervalMillis} from time 0 until the last task finished (the samples are
+     *     {@code utilizationStdDevSamples})
      * @param migrationsDecided migrations the balancer decided; {@code migrationsDone} of them were carried out
      */
     public record Result(long seed, Strategy strategy, boolean stealing, boolean balancing, int tasks, int accepted,
             int rejected, int completed, long makespanMillis, double lowerBoundMillis, Map<String, Integer> executionsPerAgent,
             int maxExecutionsOfATask, long stealsGranted, long stealsDenied, long migrationsDecided, long migrationsDone,
-            double meanUtilizationStdDev, long simulationSteps) {
+            double meanUtilizationStdDev, List<Double> utilizationStdDevSamples, long sampleIntervalMillis,
+            long simulationSteps) {
+
+        public Result {
+            executionsPerAgent = Map.copyOf(executionsPerAgent);
+            utilizationStdDevSamples = List.copyOf(utilizationStdDevSamples);
+        }
+
+        /**
+         * The mean of the utilization standard deviation over the samples taken before {@code millis}: compares two
+         * runs over the same window (a run that ends sooner is otherwise averaged over a shorter, busier period).
+         */
+        public double meanUtilizationStdDevUntil(long millis) {
+            int n = (int) Math.min(utilizationStdDevSamples.size(), (millis + sampleIntervalMillis - 1) / sampleIntervalMillis);
+            return n == 0 ? 0 : utilizationStdDevSamples.subList(0, n).stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
 
         public double makespanRatio() {
             return makespanMillis / lowerBoundMillis;
@@ -130,8 +151,7 @@ public final class SchedulingSimulation {
     private int completed;
     private long lastFinish;
     private long migrationsDone;
-    private double stdDevSum;
-    private long samples;
+    private final List<Double> samples = new ArrayList<>();
 
     private SchedulingSimulation(Workload workload, Settings settings, long seed) {
         this.workload = workload;
@@ -180,8 +200,9 @@ public final class SchedulingSimulation {
         long denied = cores.values().stream().mapToLong(WorkStealingCore::stealsDenied).sum();
         return new Result(sim.seed(), settings.strategy(), settings.stealing().enabled(), settings.balanceIntervalMillis() > 0,
                 workload.tasks().size(), accepted, rejected, completed, lastFinish, workload.lowerBoundMillis(),
-                Map.copyOf(executionsPerAgent), maxExec, granted, denied, balancer.migrationsDecided(), migrationsDone,
-                samples == 0 ? 0 : stdDevSum / samples, sim.steps());
+                executionsPerAgent, maxExec, granted, denied, balancer.migrationsDecided(), migrationsDone,
+                samples.isEmpty() ? 0 : samples.stream().mapToDouble(Double::doubleValue).average().orElse(0), samples,
+                settings.sampleIntervalMillis(), sim.steps());
     }
 
     private boolean done() {
@@ -278,8 +299,7 @@ public final class SchedulingSimulation {
         if (done()) {
             return;
         }
-        stdDevSum += LoadMetrics.of(view(), settings.balancer().hotThreshold()).utilizationStdDev();
-        samples++;
+        samples.add(LoadMetrics.of(view(), settings.balancer().hotThreshold()).utilizationStdDev());
         sim.schedule(settings.sampleIntervalMillis(), this::sample);
     }
 }
