@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.agentmesh.strategy.LoadBalancerConfig;
 import org.agentmesh.strategy.SchedulingSimulation;
+import org.agentmesh.strategy.WorkStealingConfig;
 import org.agentmesh.strategy.SchedulingSimulation.Result;
 import org.agentmesh.strategy.SchedulingSimulation.Settings;
 import org.agentmesh.strategy.SchedulingSimulation.Workload;
@@ -18,8 +20,9 @@ import org.agentmesh.swarm.Strategy;
 /**
  * Scheduling benchmark on virtual time: for the default skewed workload ({@link SkewedWorkload#DEFAULT}), the makespan of
  * every assignment strategy with and without work stealing, as a ratio to the lower bound, plus the time-averaged
- * utilization standard deviation; then a hot/cold scenario (all tasks routed to 4 of 16 agents, no stealing) with and
- * without the load balancer, with migrations per minute of virtual time. Medians over several seeds.
+ * utilization standard deviation; then a hot/cold scenario (all tasks routed to 4 of 16 agents) without help, with the load
+ * balancer (default bound of 32 migrations per 100 ms round, and 128 per 50 ms round) and with stealing instead, with
+ * migrations per minute of virtual time; then all tasks routed to one agent, without and with stealing. Medians over seeds.
  * Prints a table and writes {@code bench-results/scheduling-sim.json}.
  *
  * <p>Usage: {@code SchedulingSimulationBench [seeds]} (default 5).
@@ -32,18 +35,23 @@ public final class SchedulingSimulationBench {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf("workload: %s, seeds 1..%d (median over seeds; min..max of the ratio)%n", SkewedWorkload.DEFAULT, seeds);
-        System.out.printf("%-12s %-8s %-9s %10s %10s %8s %15s %10s %10s %11s%n", "strategy", "stealing", "balancer",
-                "makespan", "lowerBnd", "ratio", "ratio min..max", "utilStdDev", "steals", "migr/min");
+        System.out.printf("%-12s %-8s %-12s %10s %10s %8s %15s %10s %14s %8s %11s%n", "strategy", "stealing", "balancer",
+                "makespan", "lowerBnd", "ratio", "ratio min..max", "utilStdDev", "utilStdDev@win", "steals", "migr/min");
         for (Strategy s : Strategy.values()) {
             for (boolean stealing : new boolean[] {false, true}) {
                 rows.add(row(s.wireName(), Settings.of(s, stealing), seeds));
             }
         }
         List<String> hot = List.of("agent-00", "agent-01", "agent-02", "agent-03");
-        rows.add(row("hot/cold", Settings.of(Strategy.ROUND_ROBIN, false).submittingTo(hot), seeds));
-        rows.add(row("hot/cold", Settings.of(Strategy.ROUND_ROBIN, false).submittingTo(hot).balancingEvery(100), seeds));
+        Settings hotCold = Settings.of(Strategy.ROUND_ROBIN, false).submittingTo(hot);
+        rows.add(row("hot/cold", hotCold, seeds));
+        rows.add(row("hot/cold", hotCold.balancingEvery(100), seeds)); // default bound: 32 migrations a round
+        rows.add(row("hot/cold", hotCold.withBalancer(new LoadBalancerConfig(0.8, 0.3, 128, 0.7)).balancingEvery(50), seeds));
+        rows.add(row("hot/cold", hotCold.withStealing(WorkStealingConfig.DEFAULT), seeds));
         rows.add(row("one-agent", Settings.of(Strategy.ROUND_ROBIN, false).submittingTo(List.of("agent-00")), seeds));
         rows.add(row("one-agent", Settings.of(Strategy.ROUND_ROBIN, true).submittingTo(List.of("agent-00")), seeds));
+        System.out.println("utilStdDev: time-averaged standard deviation of utilization across agents over the whole run;"
+                + " utilStdDev@win: over the first 2,000 ms of virtual time (the same window for every row)");
 
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "scheduling-sim");
@@ -74,12 +82,14 @@ public final class SchedulingSimulationBench {
         double min = java.util.Arrays.stream(ratios).min().orElse(0);
         double max = java.util.Arrays.stream(ratios).max().orElse(0);
         double std = median(results.stream().mapToDouble(Result::meanUtilizationStdDev).toArray());
+        double stdWindow = median(results.stream().mapToDouble(r -> r.meanUtilizationStdDevUntil(2_000)).toArray());
         double steals = median(results.stream().mapToDouble(Result::stealsGranted).toArray());
         double mpm = median(results.stream().mapToDouble(Result::migrationsPerMinute).toArray());
         boolean balancing = settings.balanceIntervalMillis() > 0;
-        System.out.printf("%-12s %-8s %-9s %10.0f %10.0f %8.2f %15s %10.3f %10.0f %11.1f%n", label,
-                settings.stealing().enabled() ? "on" : "off", balancing ? "100ms" : "off", makespan, lower, ratio,
-                String.format("%.2f..%.2f", min, max), std, steals, mpm);
+        String balancer = balancing ? settings.balanceIntervalMillis() + "ms/" + settings.balancer().maxMigrationsPerRound() : "off";
+        System.out.printf("%-12s %-8s %-12s %10.0f %10.0f %8.2f %15s %10.3f %14.3f %8.0f %11.1f%n", label,
+                settings.stealing().enabled() ? "on" : "off", balancer, makespan, lower, ratio,
+                String.format("%.2f..%.2f", min, max), std, stdWindow, steals, mpm);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scenario", label);
         m.put("strategy", settings.strategy().wireName());
@@ -91,7 +101,9 @@ public final class SchedulingSimulationBench {
         m.put("ratioToLowerBound", ratio);
         m.put("ratioMin", min);
         m.put("ratioMax", max);
+        m.put("maxMigrationsPerRound", settings.balancer().maxMigrationsPerRound());
         m.put("meanUtilizationStdDev", std);
+        m.put("meanUtilizationStdDevFirst2000ms", stdWindow);
         m.put("stealsGranted", steals);
         m.put("migrationsPerMinute", mpm);
         return m;

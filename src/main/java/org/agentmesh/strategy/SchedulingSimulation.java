@@ -83,6 +83,11 @@ public final class SchedulingSimulation {
                     balanceIntervalMillis, sampleIntervalMillis);
         }
 
+        public Settings withStealing(WorkStealingConfig config) {
+            return new Settings(strategy, submitTo, assignment, config, balancer, networkLatencyMillis, stealTickMillis,
+                    balanceIntervalMillis, sampleIntervalMillis);
+        }
+
         public Settings withBalancer(LoadBalancerConfig config) {
             return new Settings(strategy, submitTo, assignment, stealing, config, networkLatencyMillis, stealTickMillis,
                     balanceIntervalMillis, sampleIntervalMillis);

@@ -177,7 +177,7 @@ class WorkStealingCoreTest {
      */
     @Test
     void underRandomInterleavingsATaskIsNeverInTwoPlacesAndRunsExactlyOnce() {
-        for (long seed = 1; seed <= 200; seed++) {
+        for (long seed = 1; seed <= 100; seed++) {
             try {
                 randomRun(seed);
             } catch (AssertionError | RuntimeException e) {
