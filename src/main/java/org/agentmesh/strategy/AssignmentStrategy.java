@@ -32,10 +32,7 @@ public interface AssignmentStrategy {
     /** A capable candidate: live and with a match score at or above the threshold. */
     record Candidate(AgentLoad agent, double match) {}
 
-    /**
-     * The live agents whose match reaches {@code threshold}, sorted by agent id, or empty. {@code bestSeen} receives
-     * the best match score over all live agents, for the rejection reason.
-     */
+    /** The live agents whose match reaches {@code threshold}, sorted by agent id (empty when there is none). */
     static List<Candidate> capable(TaskRequirements task, List<AgentLoad> agents, double threshold) {
         return agents.stream()
                 .filter(AgentLoad::live)
@@ -45,6 +42,7 @@ public interface AssignmentStrategy {
                 .toList();
     }
 
+    /** The rejection for a task no live agent can serve, with the best match score any live agent reached. */
     static Assignment.Rejected noCapableAgent(Strategy kind, TaskRequirements task, List<AgentLoad> agents, double threshold) {
         double best = agents.stream().filter(AgentLoad::live).mapToDouble(a -> CapabilityMatch.score(task, a)).max().orElse(0.0);
         return new Assignment.Rejected(task.taskId(), kind,

@@ -115,7 +115,7 @@ public final class SchedulingSimulation {
             long simulationSteps) {
 
         public Result {
-            executionsPerAgent = Map.copyOf(executionsPerAgent);
+            executionsPerAgent = java.util.Collections.unmodifiableMap(new TreeMap<>(executionsPerAgent));
             utilizationStdDevSamples = List.copyOf(utilizationStdDevSamples);
         }
 

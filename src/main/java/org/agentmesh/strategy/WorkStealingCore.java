@@ -25,7 +25,7 @@ import org.agentmesh.strategy.WorkStealingOutput.Start;
  * <p><b>State.</b> A deque of assigned tasks that have not started, and the set of running tasks (at most
  * {@code capacity}). The owner starts tasks from the <em>head</em> whenever a slot is free, so the deque is non-empty
  * only while every slot is busy; thieves take from the <em>tail</em> (the most recently queued work, the farthest from
- * starting here).
+ * starting here). The deque is FIFO: {@link TaskRequirements#priority()} is not used for ordering yet.
  *
  * <p><b>Stealing is a transaction at the victim.</b> An idle agent ({@link #wantsWork()}: a free slot and an empty
  * deque), on a {@link WorkStealingInput.Tick} with a view of the peers, picks one of the {@code victimCandidates}
