@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.agentmesh.swarm.AgentMesh;
-import org.agentmesh.task.AgentView;
+import org.agentmesh.task.AgentWorker;
 import org.agentmesh.task.TaskEntity;
 import org.agentmesh.task.TaskRequest;
 
@@ -56,10 +56,9 @@ final class DemoWorkload {
         }
         out.printf(Locale.ROOT, "%nall done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         out.println("load distribution (attempts executed per agent since this node started):");
-        List<AgentView.AgentLoad> loads = mesh.loads(swarm).toCompletableFuture().join();
-        for (AgentView.AgentLoad a : loads) {
+        for (AgentWorker.Load a : mesh.workerLoads(swarm).toCompletableFuture().join()) {
             long n = a.executed();
-            out.printf(Locale.ROOT, "  %-14s %-26s %4d %s%n", a.agentId(), String.join(",", a.capabilities()), n, "*".repeat((int) Math.min(60, n)));
+            out.printf(Locale.ROOT, "  %-14s %4d %s%n", a.agentId(), n, "*".repeat((int) Math.min(60, n)));
         }
     }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
-import org.agentmesh.task.AgentView;
 import org.agentmesh.task.AgentWorker;
 import org.agentmesh.task.TaskEntity;
 import org.agentmesh.task.TaskQueries;
@@ -109,7 +108,8 @@ public final class AgentMesh implements Extension {
         // tasks: the DHT (task id hash -> shard -> node by consistent hashing), and each agent's worker
         var tasks = config.getConfig("tasks");
         this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout);
-        this.taskRouter = new SwarmTaskRouter(agentView, tasks.getDouble("capability-threshold"));
+        org.agentmesh.strategy.SchedulingSettings scheduling = org.agentmesh.strategy.SchedulingSettings.from(system.settings().config());
+        this.taskRouter = new SwarmTaskRouter(agentView, scheduling.assignment());
         this.executors = new java.util.HashMap<>(org.agentmesh.task.TaskExecutors.builtIns());
         if (!tasks.getBoolean("shell-enabled")) {
             executors.remove("shell");
@@ -120,8 +120,9 @@ public final class AgentMesh implements Extension {
                 .withMessageExtractor(new HashCodeMessageExtractor<>(tasks.getInt("task-shards")))
                 .withAllocationStrategy(new org.agentmesh.task.ConsistentHashAllocation(tasks.getInt("virtual-nodes"),
                         tasks.getInt("rebalance-max-moves"))));
-        AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), tasks.getDuration("steal-interval"),
-                tasks.getBoolean("stealing"), tasks.getInt("steal-victims"), tasks.getDouble("capability-threshold"));
+        AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), scheduling.stealTickInterval(),
+                scheduling.stealing().enabled(), scheduling.stealing().victimCandidates(), scheduling.assignment().matchThreshold(),
+                scheduling.stealRequestTimeout());
         sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings)));
         this.taskQueries = new TaskQueries(system);
     }
@@ -405,10 +406,10 @@ public final class AgentMesh implements Extension {
         });
     }
 
-    /** Running and queued counts per agent, as the workers report them now. */
-    public CompletionStage<List<AgentView.AgentLoad>> loads(String swarmId) {
-        agentView.invalidate(swarmId);
-        return agentView.agents(swarmId);
+    /** Each agent's worker as it reports itself now: slots, running, queued, attempts executed and succeeded. */
+    public CompletionStage<List<AgentWorker.Load>> workerLoads(String swarmId) {
+        return describe(swarmId).thenCompose(found -> agentView.workerLoads(found.spec()))
+                .thenApply(loads -> loads.stream().filter(java.util.Objects::nonNull).toList());
     }
 
     private CompletionStage<SwarmEntity.Found> memberOf(String swarmId, String agentId) {

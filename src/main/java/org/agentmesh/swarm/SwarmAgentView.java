@@ -7,20 +7,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.agentmesh.strategy.AgentLoad;
 import org.agentmesh.task.AgentView;
 import org.agentmesh.task.AgentWorker;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The agents of a swarm with their current loads, as this node sees them: members and capabilities from the swarm
- * entity, running and queued counts from each agent's worker. Cached for {@code maxAge} per swarm so that routing
- * a burst of tasks asks the workers once, not once per task; concurrent callers share one refresh.
+ * The agents of a swarm with their current loads, as this node sees them: members, capabilities and the swarm's
+ * strategy from the swarm entity, running and queued counts from each agent's worker. Cached for {@code maxAge} per
+ * swarm so that routing a burst of tasks asks the workers once, not once per task; concurrent callers share one
+ * refresh, and assignments routed since the snapshot are counted in until the next one.
  */
 final class SwarmAgentView implements AgentView {
 
-    /** A snapshot plus the assignments routed since it was taken, which it cannot know about yet. */
-    private record Cached(long atNanos, CompletableFuture<List<AgentLoad>> agents, ConcurrentHashMap<String, Integer> routedSince) {}
+    /** A swarm as routing needs it. */
+    record Snapshot(SwarmSpec spec, List<AgentLoad> agents) {}
+
+    private record Cached(long atNanos, CompletableFuture<Snapshot> snapshot, ConcurrentHashMap<String, Integer> routedSince) {}
 
     private final ActorSystem<?> system;
     private final Function<String, CompletionStage<SwarmEntity.Found>> describe;
@@ -38,14 +42,17 @@ final class SwarmAgentView implements AgentView {
 
     @Override
     public CompletionStage<List<AgentLoad>> agents(String swarmId) {
+        return snapshot(swarmId).thenApply(Snapshot::agents);
+    }
+
+    CompletionStage<Snapshot> snapshot(String swarmId) {
         long now = System.nanoTime();
         Cached c = cache.compute(swarmId, (id, old) -> old != null && now - old.atNanos() < maxAge.toNanos()
-                ? old : new Cached(now, refresh(id), new ConcurrentHashMap<>()));
-        return c.agents().thenApply(agents -> agents.stream().map(a -> {
+                && !old.snapshot().isCompletedExceptionally() ? old : new Cached(now, refresh(id), new ConcurrentHashMap<>()));
+        return c.snapshot().thenApply(s -> new Snapshot(s.spec(), s.agents().stream().map(a -> {
             int routed = c.routedSince().getOrDefault(a.agentId(), 0);
-            return routed == 0 ? a : new AgentLoad(a.agentId(), a.capabilities(), a.capacity(), a.running(), a.queued() + routed,
-                    a.live(), a.executed(), a.pastPerformance());
-        }).toList());
+            return routed == 0 ? a : a.withCounts(a.running(), a.queued() + routed);
+        }).toList()));
     }
 
     /**
@@ -59,26 +66,39 @@ final class SwarmAgentView implements AgentView {
         }
     }
 
-    /** Forgets what is cached (e.g. after a swarm shut down). */
+    /** Forgets what is cached (e.g. after a swarm shut down, or to read fresh loads). */
     void invalidate(String swarmId) {
         cache.remove(swarmId);
     }
 
-    private CompletableFuture<List<AgentLoad>> refresh(String swarmId) {
+    /** Each worker's own account, asked now. */
+    CompletionStage<List<AgentWorker.Load>> workerLoads(SwarmSpec spec) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        return describe.apply(swarmId).toCompletableFuture().thenCompose(found -> {
-            List<CompletableFuture<AgentLoad>> loads = new ArrayList<>();
-            for (AgentSpec a : found.spec().agents()) {
-                loads.add(sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, a.id()))
-                        .<AgentWorker.Load>ask(AgentWorker.GetLoad::new, askTimeout)
-                        .thenApply(l -> new AgentLoad(a.id(), a.capabilities(), a.capacity(), l.running(), l.queued(), true,
-                                l.executed(), pastPerformance(l)))
-                        .exceptionally(e -> new AgentLoad(a.id(), a.capabilities(), a.capacity(), 0, 0, false, 0, 0.5))
-                        .toCompletableFuture());
+        List<CompletableFuture<AgentWorker.Load>> loads = new ArrayList<>();
+        for (AgentSpec a : spec.agents()) {
+            loads.add(sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(spec.id(), a.id()))
+                    .<AgentWorker.Load>ask(AgentWorker.GetLoad::new, askTimeout)
+                    // a worker that does not answer is reported as such: capacity known, nothing measured, not live
+                    .exceptionally(e -> null)
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
+                .thenApply(done -> loads.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<Snapshot> refresh(String swarmId) {
+        return describe.apply(swarmId).toCompletableFuture().thenCompose(found -> workerLoads(found.spec()).thenApply(loads -> {
+            List<AgentLoad> agents = new ArrayList<>();
+            for (int i = 0; i < loads.size(); i++) {
+                AgentSpec a = found.spec().agents().get(i);
+                AgentWorker.Load l = loads.get(i);
+                agents.add(l == null
+                        ? new AgentLoad(a.id(), a.capabilities(), a.capacity(), 0, 0, 0.5, 0.0, false)
+                        : new AgentLoad(a.id(), a.capabilities(), a.capacity(), l.running(), l.queued(), pastPerformance(l),
+                                l.resourceAvailability(), true));
             }
-            return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> loads.stream().map(CompletableFuture::join).toList());
-        });
+            return new Snapshot(found.spec(), agents);
+        }));
     }
 
     /** The share of its attempts that succeeded; a neutral 0.5 before it has run any. */

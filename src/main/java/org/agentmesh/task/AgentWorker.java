@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.agentmesh.serialization.CborSerializable;
+import org.agentmesh.strategy.AgentLoad;
+import org.agentmesh.strategy.CapabilityMatch;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -66,8 +68,9 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     public record ClaimReply(boolean claimed, String taskId, int attempt, TaskSpec spec) implements CborSerializable {}
 
     /** Queue and slots as the worker sees them, plus how much it has done. */
+    /** {@code resourceAvailability}: the free share of its node's JVM heap, the one resource every agent draws on. */
     public record Load(String agentId, int capacity, int running, int queued, long executed, long succeeded, long stolen,
-            long givenAway) implements CborSerializable {}
+            long givenAway, double resourceAvailability) implements CborSerializable {}
 
     record Profile(List<String> capabilities, int capacity) implements Command {}
 
@@ -79,9 +82,9 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
 
     enum Tick implements Command { HEARTBEAT, STEAL, PROFILE }
 
-    /** Tunables, from {@code agent-mesh.tasks}. */
+    /** Tunables, from {@code agent-mesh.tasks} and {@code agent-mesh.scheduling}. */
     public record Settings(Duration heartbeat, Duration stealInterval, boolean stealing, int stealVictims,
-            double capabilityThreshold) {}
+            double capabilityThreshold, Duration stealTimeout) {}
 
     private record Queued(String taskId, int attempt, TaskSpec spec) {}
 
@@ -136,7 +139,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     private void loadProfile() {
         getContext().pipeToSelf(view.agents(swarmId), (agents, error) -> {
             if (error == null) {
-                for (AgentView.AgentLoad a : agents) {
+                for (AgentLoad a : agents) {
                     if (a.agentId().equals(agentId)) {
                         return new Profile(a.capabilities(), a.capacity());
                     }
@@ -185,7 +188,10 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     }
 
     Load load() {
-        return new Load(agentId, capacity, running.size(), queuedCount(), executed, succeeded, stolen, givenAway);
+        Runtime rt = Runtime.getRuntime();
+        double freeHeap = 1.0 - (double) (rt.totalMemory() - rt.freeMemory()) / rt.maxMemory();
+        return new Load(agentId, capacity, running.size(), queuedCount(), executed, succeeded, stolen, givenAway,
+                Math.max(0.0, Math.min(1.0, freeHeap)));
     }
 
     private int queuedCount() {
@@ -319,7 +325,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
             Iterator<Queued> it = queue.get(p).descendingIterator();
             while (it.hasNext()) {
                 Queued q = it.next();
-                if (AgentView.match(q.spec().requiredCapabilities(), receiverCapabilities) >= settings.capabilityThreshold()) {
+                if (CapabilityMatch.score(q.spec().requiredCapabilities(), receiverCapabilities) >= settings.capabilityThreshold()) {
                     it.remove();
                     givenAway++;
                     return new StealReply(true, q.taskId(), q.attempt(), q.spec());
@@ -356,10 +362,11 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
             if (error != null) {
                 return new StealAnswered(new StealReply(false, "", 0, emptySpec()), "");
             }
-            List<AgentView.AgentLoad> victims = agents.stream()
+            // busiest first by queued tasks per slot, as the scheduling core ranks victims
+            List<AgentLoad> victims = agents.stream()
                     .filter(a -> a.live() && !a.agentId().equals(agentId) && a.queued() > 0)
-                    .sorted(Comparator.comparingInt(AgentView.AgentLoad::queued).reversed()
-                            .thenComparing(AgentView.AgentLoad::agentId))
+                    .sorted(Comparator.comparingDouble((AgentLoad a) -> -(double) a.queued() / a.capacity())
+                            .thenComparing(AgentLoad::agentId))
                     .limit(settings.stealVictims())
                     .toList();
             return new Victims(victims);
@@ -367,7 +374,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         return this;
     }
 
-    record Victims(List<AgentView.AgentLoad> victims) implements Command {}
+    record Victims(List<AgentLoad> victims) implements Command {}
 
     private Behavior<Command> onVictims(Victims v) {
         if (v.victims().isEmpty()) {
@@ -377,7 +384,7 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         // ask the busiest first; on a refusal the next tick tries again with a fresher view
         String victim = v.victims().get(0).agentId();
         EntityRef<Command> ref = sharding.entityRefFor(TYPE_KEY, entityId(swarmId, victim));
-        getContext().ask(StealReply.class, ref, Duration.ofSeconds(3),
+        getContext().ask(StealReply.class, ref, settings.stealTimeout(),
                 replyTo -> new StealRequest(agentId, capabilities, replyTo),
                 (reply, error) -> new StealAnswered(error == null ? reply : new StealReply(false, "", 0, emptySpec()), victim));
         return this;

@@ -1,5 +1,7 @@
 package org.agentmesh.task;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.agentmesh.serialization.CborSerializable;
@@ -7,6 +9,9 @@ import org.agentmesh.serialization.CborSerializable;
 /** Chooses the agent of a task by the swarm's (or the task's) assignment strategy. */
 public interface TaskRouter {
 
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+    @JsonSubTypes({@JsonSubTypes.Type(value = Route.class, name = "route"),
+            @JsonSubTypes.Type(value = NoCapableAgent.class, name = "no-capable-agent")})
     sealed interface Decision extends CborSerializable {}
 
     /** Send the task to {@code agentId}; {@code reason} says why (strategy, score). */

@@ -128,7 +128,7 @@ class TaskHttpTest {
         JsonNode results = batch.body().get("results");
         assertEquals("accepted", results.get(0).get("status").asText());
         assertEquals("refused", results.get(1).get("status").asText());
-        assertTrue(results.get(1).get("error").asText().contains("no live agent matches"));
+        assertTrue(results.get(1).get("error").asText().contains("no live agent offers the required capabilities [flying]"));
         assertEquals("tasks[2].executor", results.get(2).get("field").asText());
         assertEquals("accepted", results.get(3).get("status").asText());
         awaitState("b1", "completed");

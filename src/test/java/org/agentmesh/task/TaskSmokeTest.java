@@ -28,7 +28,10 @@ class TaskSmokeTest {
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> mesh.tasks("smoke", Optional.of(TaskEntity.Phase.COMPLETED), 1000)
                     .toCompletableFuture().join().size() == 50);
             assertEquals(50, mesh.tasks("smoke", Optional.empty(), 1000).toCompletableFuture().join().size());
-            System.out.println(mesh.loads("smoke").toCompletableFuture().join());
+            // the workers ran exactly the 50 attempts, and each reports nothing left
+            List<AgentWorker.Load> loads = mesh.workerLoads("smoke").toCompletableFuture().join();
+            assertEquals(50, loads.stream().mapToLong(AgentWorker.Load::executed).sum());
+            assertEquals(0, loads.stream().mapToInt(l -> l.running() + l.queued()).sum());
         }
     }
 }
