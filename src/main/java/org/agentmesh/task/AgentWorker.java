@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import org.agentmesh.serialization.CborSerializable;
 import org.agentmesh.strategy.AgentLoad;
 import org.agentmesh.strategy.CapabilityMatch;
+import org.agentmesh.strategy.TaskRequirements;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -57,8 +58,13 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
 
     public record StealReply(boolean granted, String taskId, int attempt, TaskSpec spec) implements CborSerializable {}
 
-    /** Load balancing: hand one queued task to {@code toAgent} (which must be able to serve it). */
-    public record MigrateOne(String toAgent, List<String> toCapabilities, ActorRef<StealReply> replyTo) implements Command {}
+    /** Load balancing: give up queued task {@code taskId} if it has not started; the reply hands it over or not. */
+    public record Release(String taskId, ActorRef<StealReply> replyTo) implements Command {}
+
+    /** The tasks waiting in the queue, head first, for the load balancer to plan with. */
+    public record GetQueue(ActorRef<QueuedTasks> replyTo) implements Command {}
+
+    public record QueuedTasks(String agentId, List<TaskRequirements> tasks) implements CborSerializable {}
 
     public record GetLoad(ActorRef<Load> replyTo) implements Command {}
 
@@ -156,11 +162,22 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
                 .onMessage(Settled.class, this::onSettled)
                 .onMessage(ExecutionDone.class, this::onDone)
                 .onMessage(StealRequest.class, r -> {
-                    r.replyTo().tell(giveAway(r.thiefCapabilities(), r.thiefId(), true));
+                    r.replyTo().tell(giveAway(r.thiefCapabilities(), r.thiefId()));
                     return this;
                 })
-                .onMessage(MigrateOne.class, r -> {
-                    r.replyTo().tell(giveAway(r.toCapabilities(), r.toAgent(), false));
+                .onMessage(Release.class, r -> {
+                    r.replyTo().tell(release(r.taskId()));
+                    return this;
+                })
+                .onMessage(GetQueue.class, r -> {
+                    List<TaskRequirements> waiting = new ArrayList<>();
+                    for (int p = 9; p >= 0; p--) {
+                        for (Queued q : queue.get(p)) {
+                            waiting.add(new TaskRequirements(q.taskId(), q.spec().requiredCapabilities(), q.spec().priority(),
+                                    q.spec().estimatedCostMillis()));
+                        }
+                    }
+                    r.replyTo().tell(new QueuedTasks(agentId, waiting));
                     return this;
                 })
                 .onMessage(GetLoad.class, r -> {
@@ -316,8 +333,23 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         return new TaskSpec("", List.of(), 0, 0, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), "external", 0, 1, "", "");
     }
 
+    private StealReply release(String taskId) {
+        for (ArrayDeque<Queued> q : queue) {
+            Iterator<Queued> it = q.iterator();
+            while (it.hasNext()) {
+                Queued x = it.next();
+                if (x.taskId().equals(taskId)) {
+                    it.remove();
+                    givenAway++;
+                    return new StealReply(true, x.taskId(), x.attempt(), x.spec());
+                }
+            }
+        }
+        return new StealReply(false, "", 0, emptySpec()); // started or gone meanwhile
+    }
+
     /** Takes the lowest-priority, most recently queued task the receiver can serve from the tail; none if there is none. */
-    private StealReply giveAway(List<String> receiverCapabilities, String receiver, boolean steal) {
+    private StealReply giveAway(List<String> receiverCapabilities, String receiver) {
         if (receiver.equals(agentId)) {
             return new StealReply(false, "", 0, emptySpec());
         }
