@@ -667,6 +667,17 @@ public final class PbftCore {
         if (to.equals(self)) {
             return;
         }
+        // checkpoints do not depend on views: a replica behind them learns of them (and fetches state) in any view
+        if (s.stableSeq() < stableSeq) {
+            stableProof.forEach(cp -> send(to, cp));
+        }
+        for (Map.Entry<Long, Map<String, Checkpoint>> e : checkpoints.tailMap(Math.max(s.stableSeq(), stableSeq), false)
+                .entrySet()) {
+            Checkpoint own = e.getValue().get(self);
+            if (own != null) {
+                send(to, own);
+            }
+        }
         if (active && lastNewView != null && (s.view() < view || (s.view() == view && !s.viewActive()))) {
             send(to, lastNewView);
             return;
@@ -677,15 +688,6 @@ public final class PbftCore {
         }
         if (s.view() != view || !active || !s.viewActive()) {
             return;
-        }
-        if (s.stableSeq() < stableSeq) {
-            stableProof.forEach(cp -> send(to, cp));
-        }
-        for (Map.Entry<Long, Map<String, Checkpoint>> e : checkpoints.tailMap(s.stableSeq(), false).entrySet()) {
-            Checkpoint own = e.getValue().get(self);
-            if (own != null && e.getKey() > stableSeq) {
-                send(to, own);
-            }
         }
         for (Map.Entry<Long, Slot> e : log.tailMap(Math.max(s.lastExecuted(), stableSeq), false).entrySet()) {
             Slot slot = e.getValue();

@@ -17,7 +17,9 @@ import org.agentmesh.pbft.PbftMessage.ViewChange;
  */
 final class Byzantine {
 
-    enum Kind { SILENT, EQUIVOCATING_PRIMARY, FORGER, REPLAYER, DOUBLE_VOTER, CRASHED_PRIMARY }
+    enum Kind { SILENT, EQUIVOCATING_PRIMARY, FORGER, REPLAYER, DOUBLE_VOTER, CRASHED_PRIMARY, NEW_VIEW_LIAR,
+        /** Not byzantine: a correct replica cut off by a partition for a while (it must catch up afterwards). */
+        PARTITIONED }
 
     private Byzantine() {}
 
@@ -29,6 +31,8 @@ final class Byzantine {
             case REPLAYER -> new Replayer(core, replicas, random);
             case DOUBLE_VOTER -> new DoubleVoter(core, auth, replicas, random);
             case CRASHED_PRIMARY -> SimNode.correct(core); // correct until the harness crashes it
+            case NEW_VIEW_LIAR -> new NewViewLiar(core, auth, replicas);
+            case PARTITIONED -> SimNode.correct(core);
         };
     }
 
@@ -264,6 +268,44 @@ final class Byzantine {
                     result.add(new PbftOutput.Send(others.get(i), first ? other : honest));
                 }
             }
+        }
+    }
+
+    /**
+     * As a new primary, sends a NEW-VIEW (validly signed by itself, with genuine view changes) whose pre-prepares do not
+     * follow from the view changes: the last one is turned into a null request, or a null request is appended.
+     */
+    static final class NewViewLiar extends Wrapper {
+        private final Authenticator auth;
+
+        NewViewLiar(PbftCore core, Authenticator auth, List<String> replicas) {
+            super(core, replicas);
+            this.auth = auth;
+        }
+
+        @Override
+        void rewrite(PbftOutput o, List<PbftOutput> result) {
+            // the honest NEW-VIEW must not leak, neither broadcast nor re-sent to a lagging replica
+            PbftMessage.NewView nv;
+            if (o instanceof PbftOutput.Broadcast b && b.message() instanceof PbftMessage.NewView m) {
+                nv = m;
+            } else if (o instanceof PbftOutput.Send s && s.message() instanceof PbftMessage.NewView m) {
+                nv = m;
+            } else {
+                result.add(o);
+                return;
+            }
+            List<PrePrepare> o2 = new ArrayList<>(nv.prePrepares());
+            PrePrepare last = o2.isEmpty() ? null : o2.get(o2.size() - 1);
+            if (last != null && !last.batch().isEmpty()) {
+                o2.set(o2.size() - 1, sign(auth, new PrePrepare(nv.view(), last.seq(),
+                        CanonicalEncoding.digest(List.of()), List.of(), id(), "")));
+            } else {
+                long seq = last == null ? core.stableCheckpoint() + 1 : last.seq() + 1;
+                o2.add(sign(auth, new PrePrepare(nv.view(), seq, CanonicalEncoding.digest(List.of()), List.of(), id(), "")));
+            }
+            PbftMessage.NewView lie = sign(auth, new PbftMessage.NewView(nv.view(), nv.viewChanges(), o2, id(), ""));
+            result.add(o instanceof PbftOutput.Send s ? new PbftOutput.Send(s.to(), lie) : new PbftOutput.Broadcast(lie));
         }
     }
 }

@@ -45,7 +45,14 @@ final class PbftSimCluster {
     long viewChangesStarted;
     long executions;
 
+    long stateTransfers;
+    long newViewsCarryingRequests;
+
     PbftSimCluster(Scenario scenario, long seed) {
+        this(scenario, seed, replica -> new HashChainService());
+    }
+
+    PbftSimCluster(Scenario scenario, long seed, java.util.function.Function<String, ReplicatedService> serviceFor) {
         this.scenario = scenario;
         this.sim = new Simulation(seed);
         for (int i = 0; i < scenario.n(); i++) {
@@ -80,9 +87,9 @@ final class PbftSimCluster {
         net = new SimNetwork<>(sim, new NetworkConditions(1, 20, scenario.lossRate(), 0.02), this::deliver);
         for (int i = 0; i < scenario.n(); i++) {
             String id = replicaIds.get(i);
-            PbftCore core = new PbftCore(config, auths.get(id), new HashChainService());
+            PbftCore core = new PbftCore(config, auths.get(id), serviceFor.apply(id));
             Byzantine.Kind kind = scenario.faults().get(i);
-            if (kind == null) {
+            if (kind == null || kind == Byzantine.Kind.PARTITIONED) {
                 replicas.put(id, SimNode.correct(core));
                 lastExecuted.put(id, 0L);
             } else {
@@ -141,6 +148,10 @@ final class PbftSimCluster {
             if (o instanceof PbftOutput.Send s) {
                 net.send(from, s.to(), s.message());
             } else if (o instanceof PbftOutput.Broadcast b) {
+                if (b.message() instanceof PbftMessage.NewView nv && correct(from)
+                        && nv.prePrepares().stream().anyMatch(pp -> !pp.batch().isEmpty())) {
+                    newViewsCarryingRequests++;
+                }
                 for (String r : replicaIds) {
                     if (!r.equals(from)) {
                         net.send(from, r, b.message());
@@ -155,6 +166,7 @@ final class PbftSimCluster {
             } else if (o instanceof PbftOutput.StateTransferred st) {
                 if (correct(from)) {
                     lastExecuted.put(from, st.seq());
+                    stateTransfers++;
                 }
             } else if (o instanceof PbftOutput.ViewChangeStarted) {
                 if (correct(from)) {

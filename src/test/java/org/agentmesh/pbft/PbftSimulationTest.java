@@ -26,6 +26,9 @@ class PbftSimulationTest {
     /** Virtual time after the network faults stop within which every request must have completed. */
     static final long LIVENESS_BOUND_MILLIS = 60_000;
     static final long CRASH_AT_MILLIS = 150;
+    static final long PARTITION_FROM_MILLIS = 50;
+    /** Time a replica cut off by a partition gets, after the clients are done, to fetch the latest stable state. */
+    static final long CATCH_UP_MILLIS = 5_000;
 
     static Scenario n4(Map<Integer, Kind> faults, boolean ed25519, double loss) {
         return new Scenario(4, faults, ed25519, loss, 3, 12, 4, 3_000);
@@ -49,6 +52,7 @@ class PbftSimulationTest {
         s.put(n4(faults(), false, 0.08), 6);
         s.put(n4(faults(0, Kind.SILENT), false, 0.05), 8);
         s.put(n4(faults(1, Kind.SILENT), false, 0.05), 6);
+        s.put(n4(faults(3, Kind.PARTITIONED), false, 0.05), 6);
         s.put(n4(faults(0, Kind.EQUIVOCATING_PRIMARY), false, 0.05), 10);
         s.put(n4(faults(0, Kind.CRASHED_PRIMARY), false, 0.1), 8);
         s.put(n4(faults(1, Kind.FORGER), false, 0.05), 8);
@@ -67,6 +71,8 @@ class PbftSimulationTest {
         s.put(n7(faults(0, Kind.CRASHED_PRIMARY, 1, Kind.SILENT), false, 0.05), 6);
         s.put(n7(faults(2, Kind.DOUBLE_VOTER, 5, Kind.REPLAYER), false, 0.1), 6);
         s.put(n7(faults(1, Kind.FORGER, 4, Kind.DOUBLE_VOTER), false, 0.05), 4);
+        s.put(n7(faults(0, Kind.CRASHED_PRIMARY, 1, Kind.NEW_VIEW_LIAR), false, 0.05), 4);
+        s.put(n7(faults(0, Kind.EQUIVOCATING_PRIMARY, 6, Kind.PARTITIONED), false, 0.05), 4);
         return s;
     }
 
@@ -93,6 +99,52 @@ class PbftSimulationTest {
         System.out.println("replayed " + name + " seed " + seed + ":" + c.describe());
     }
 
+    @Test
+    void theSimulationsExerciseStateTransferAndCarryPreparedRequestsIntoNewViews() {
+        long stateTransfers = 0;
+        long carried = 0;
+        for (long seed = 1; seed <= 6; seed++) {
+            PbftSimCluster c = run(n4(faults(seed % 2 == 0 ? 0 : 3, seed % 2 == 0 ? Kind.CRASHED_PRIMARY : Kind.PARTITIONED),
+                    false, 0.1), seed);
+            stateTransfers += c.stateTransfers;
+            carried += c.newViewsCarryingRequests;
+        }
+        assertTrue(stateTransfers > 0, "no replica ever fetched a checkpoint's state");
+        assertTrue(carried > 0, "no NEW-VIEW ever re-proposed a prepared request");
+    }
+
+    @Test
+    void theSafetyCheckerCatchesAReplicaThatComputesDifferentResults() {
+        ReplicatedService[] divergent = new ReplicatedService[1];
+        PbftSimCluster c = new PbftSimCluster(n4(faults(), false, 0.0), 1, id -> {
+            HashChainService honest = new HashChainService();
+            if (!id.equals("r2")) {
+                return honest;
+            }
+            divergent[0] = new ReplicatedService() {
+                @Override
+                public String execute(String client, String operation, long seq) {
+                    return honest.execute(client, operation, seq) + "-diverged";
+                }
+
+                @Override
+                public String snapshot() {
+                    return honest.snapshot();
+                }
+
+                @Override
+                public void restore(String snapshot) {
+                    honest.restore(snapshot);
+                }
+            };
+            return divergent[0];
+        });
+        c.start();
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> c.sim.runUntil(c::allClientsDone, 60_000));
+        assertTrue(e.getMessage().contains("SAFETY"), e.getMessage());
+    }
+
     static PbftSimCluster run(Scenario scenario, long seed) {
         PbftSimCluster c = new PbftSimCluster(scenario, seed);
         try {
@@ -100,6 +152,14 @@ class PbftSimulationTest {
             scenario.faults().forEach((position, kind) -> {
                 if (kind == Kind.CRASHED_PRIMARY) {
                     c.sim.schedule(CRASH_AT_MILLIS, () -> c.net.crash(c.replicaIds.get(position)));
+                }
+                if (kind == Kind.PARTITIONED) {
+                    String cut = c.replicaIds.get(position);
+                    List<String> rest = new ArrayList<>(c.replicaIds);
+                    rest.remove(cut);
+                    rest.addAll(c.clients.keySet());
+                    c.sim.schedule(PARTITION_FROM_MILLIS, () -> c.net.partition(rest, List.of(cut)));
+                    c.sim.schedule(scenario.faultsUntil() - 500, c.net::heal);
                 }
             });
             c.sim.runUntil(scenario.faultsUntil());
@@ -109,6 +169,15 @@ class PbftSimulationTest {
             assertTrue(done, "liveness: requests of correct clients did not all complete within "
                     + LIVENESS_BOUND_MILLIS + " ms of virtual time after the faults stopped");
             assertTrue(c.executions > 0, "nothing executed");
+            if (scenario.faults().containsValue(Kind.PARTITIONED)) {
+                c.sim.runFor(CATCH_UP_MILLIS);
+                String cut = c.replicaIds.get(scenario.faults().entrySet().stream()
+                        .filter(e -> e.getValue() == Kind.PARTITIONED).findFirst().orElseThrow().getKey());
+                PbftCore lagging = c.replicas.get(cut).core();
+                assertTrue(lagging.lastExecuted() >= c.maxStableCheckpoint(), "the partitioned replica " + cut
+                        + " did not catch up to the stable checkpoint " + c.maxStableCheckpoint());
+                assertTrue(c.stateTransfers > 0, "the partitioned replica caught up without a state transfer");
+            }
             assertTrue(c.maxStableCheckpoint() > 0, "no checkpoint became stable");
             assertTrue(c.maxLogSize() <= c.config.logSize(), "log not garbage-collected: " + c.maxLogSize());
             Map<DropReason, Long> drops = c.correctDrops();
@@ -124,6 +193,11 @@ class PbftSimulationTest {
                             + drops.getOrDefault(DropReason.STALE, 0L) > 0, "replays not dropped");
                     case DOUBLE_VOTER -> assertTrue(drops.getOrDefault(DropReason.CONFLICTING_VOTE, 0L) > 0,
                             "double votes not detected");
+                    case NEW_VIEW_LIAR -> {
+                        assertTrue(drops.getOrDefault(DropReason.INVALID, 0L) > 0, "the lying NEW-VIEW was not rejected");
+                        assertTrue(c.replicas.values().stream().filter(r -> c.correct(r.id()))
+                                .allMatch(r -> r.core().view() >= 2), "the view of the liar must be skipped");
+                    }
                     case SILENT -> {
                         if (scenario.faults().containsKey(0) && scenario.faults().get(0) == Kind.SILENT) {
                             assertTrue(c.maxViewChangesCompleted() >= 1, "a silent primary must be replaced");
