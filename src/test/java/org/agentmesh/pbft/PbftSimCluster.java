@@ -35,6 +35,9 @@ final class PbftSimCluster {
     final Map<String, PbftClient> clients = new LinkedHashMap<>();
     final Set<String> faulty = new TreeSet<>();
     final Map<String, Authenticator> auths = new HashMap<>();
+    final Map<String, NodeKey> nodeKeys = new HashMap<>();
+    /** Results the clients accepted, per client, in order. */
+    final Map<String, List<String>> accepted = new HashMap<>();
 
     // invariant bookkeeping
     private final Map<Long, String> committed = new HashMap<>();           // seq -> digest first executed by a correct replica
@@ -72,6 +75,7 @@ final class PbftSimCluster {
             }
             KeyRing ring = KeyRing.of(keys);
             for (NodeKey k : keys) {
+                nodeKeys.put(k.id(), k);
                 auths.put(k.id(), new Ed25519Authenticator(k, ring));
             }
         } else {
@@ -120,6 +124,11 @@ final class PbftSimCluster {
                 route(client.id(), client.submit("op-" + client.id() + "-" + i, sim.now()));
             }
         }
+    }
+
+    /** Submits an operation for a client now. */
+    void submit(String client, String operation) {
+        route(client, clients.get(client).submit(operation, sim.now()));
     }
 
     boolean allClientsDone() {
@@ -220,7 +229,8 @@ final class PbftSimCluster {
         if (executed != null && !executed.equals(c.result())) {
             fail("client " + client + " accepted " + c.result() + " for " + key + " but correct replicas computed " + executed);
         }
-        if (!c.operation().equals("op-" + client + "-" + (c.timestamp() - 1))) {
+        accepted.computeIfAbsent(client, k -> new ArrayList<>()).add(c.result());
+        if (c.operation().startsWith("op-") && !c.operation().equals("op-" + client + "-" + (c.timestamp() - 1))) {
             fail("client " + client + " completed " + c.operation() + " with timestamp " + c.timestamp());
         }
     }

@@ -1,5 +1,6 @@
 package org.agentmesh.pbft;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -111,6 +112,16 @@ class PbftSimulationTest {
         }
         assertTrue(stateTransfers > 0, "no replica ever fetched a checkpoint's state");
         assertTrue(carried > 0, "no NEW-VIEW ever re-proposed a prepared request");
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRun() {
+        Scenario s = n4(faults(0, Kind.EQUIVOCATING_PRIMARY), false, 0.1);
+        PbftSimCluster a = run(s, 99);
+        PbftSimCluster b = run(s, 99);
+        assertEquals(a.sim.steps(), b.sim.steps());
+        assertEquals(a.net.sent(), b.net.sent());
+        assertEquals(a.describe(), b.describe());
     }
 
     @Test
