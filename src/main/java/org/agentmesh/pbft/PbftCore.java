@@ -82,10 +82,13 @@ public final class PbftCore {
 
     // primary
     private long nextSeq = 1;
+    /** Requests waiting for a pre-prepare, by client (one per client). */
     private final LinkedHashMap<String, Request> queue = new LinkedHashMap<>();
     private final Set<String> assigned = new HashSet<>();
-    // requests this replica waits for (the request timer)
+    // the latest request of each client this replica waits for (the request timer); one per client bounds it
     private final LinkedHashMap<String, Request> pending = new LinkedHashMap<>();
+    /** Future-view VIEW-CHANGEs kept per sender; more are dropped so a byzantine replica cannot grow the map. */
+    private static final int MAX_FUTURE_VIEW_CHANGES_PER_SENDER = 4;
 
     // view change
     private final TreeMap<Long, TreeMap<String, ViewChange>> viewChanges = new TreeMap<>();
@@ -296,13 +299,18 @@ public final class PbftCore {
             return;
         }
         if (active && isPrimary()) {
-            if (!assigned.contains(r.key()) && !queue.containsKey(r.key())) {
-                queue.put(r.key(), r);
+            Request queued = queue.get(r.sender());
+            if (!assigned.contains(r.key()) && (queued == null || queued.timestamp() < r.timestamp())) {
+                queue.put(r.sender(), r); // one per client: a client has one request outstanding
                 tryIssue(false);
             }
             return;
         }
-        boolean fresh = pending.putIfAbsent(r.key(), r) == null;
+        Request had = pending.get(r.sender());
+        boolean fresh = had == null || had.timestamp() < r.timestamp();
+        if (fresh) {
+            pending.put(r.sender(), r);
+        }
         if (active) {
             if (fresh) {
                 send(primary(), r);
@@ -504,8 +512,8 @@ public final class PbftCore {
                     result = r.timestamp() == e.timestamp() ? e.result() : "";
                 }
                 results.add(result);
-                pending.remove(r.key());
-                queue.remove(r.key());
+                assigned.remove(r.key());
+                queue.computeIfPresent(r.sender(), (client, q) -> q.timestamp() <= r.timestamp() ? null : q);
             }
             lastExecuted = seq;
             progress = true;
@@ -791,6 +799,7 @@ public final class PbftCore {
             return;
         }
         at.put(vc.sender(), vc);
+        boundFutureViewChanges(vc.sender());
         // f+1 replicas want a later view: join the smallest such view
         Map<String, Long> wanting = new TreeMap<>();
         for (Map.Entry<Long, TreeMap<String, ViewChange>> e : viewChanges.tailMap(view, false).entrySet()) {
@@ -802,6 +811,22 @@ public final class PbftCore {
             startViewChange(wanting.values().stream().min(Long::compare).orElseThrow());
         }
         tryNewView();
+    }
+
+    private void boundFutureViewChanges(String sender) {
+        List<Long> views = new ArrayList<>();
+        for (Map.Entry<Long, TreeMap<String, ViewChange>> e : viewChanges.tailMap(view, false).entrySet()) {
+            if (e.getValue().containsKey(sender)) {
+                views.add(e.getKey());
+            }
+        }
+        for (int i = views.size() - 1; i >= MAX_FUTURE_VIEW_CHANGES_PER_SENDER; i--) {
+            TreeMap<String, ViewChange> at = viewChanges.get(views.get(i));
+            at.remove(sender);
+            if (at.isEmpty()) {
+                viewChanges.remove(views.get(i));
+            }
+        }
     }
 
     private void tryNewView() {
@@ -918,7 +943,7 @@ public final class PbftCore {
             nextSeq = maxSeq + 1;
             for (Request r : pending.values()) {
                 if (!assigned.contains(r.key()) && !executed(r)) {
-                    queue.putIfAbsent(r.key(), r);
+                    queue.putIfAbsent(r.sender(), r);
                 }
             }
             pending.clear();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PbftCoreTest {
 
     static final List<String> REPLICAS = List.of("r0", "r1", "r2", "r3");
-    static final Map<String, byte[]> SECRETS = HmacAuthenticator.secretsFor(List.of("r0", "r1", "r2", "r3", "c0"), 1);
+    static final Map<String, byte[]> SECRETS = HmacAuthenticator.secretsFor(List.of("r0", "r1", "r2", "r3", "c0", "c1", "c2"), 1);
     final PbftConfig config = PbftConfig.defaults(REPLICAS).withBatching(3, 10).withCheckpoints(4, 8)
             .withTimeouts(500, 500, 100);
 
@@ -54,17 +54,17 @@ class PbftCoreTest {
         primary.start(0);
         assertTrue(of(primary.step(deliver(request(1)), 1), PbftOutput.Broadcast.class).isEmpty());
         assertTrue(of(primary.step(deliver(request(1)), 2), PbftOutput.Broadcast.class).isEmpty(), "duplicate");
-        List<PbftOutput> out = primary.step(deliver(signed(new Request("c0", 2, "x", ""))), 3);
+        List<PbftOutput> out = primary.step(deliver(signed(new Request("c1", 1, "x", ""))), 3);
         assertTrue(of(out, PbftOutput.Broadcast.class).isEmpty());
-        out = primary.step(deliver(signed(new Request("c0", 3, "y", ""))), 4);
+        out = primary.step(deliver(signed(new Request("c2", 1, "y", ""))), 4);
         PrePrepare pp = (PrePrepare) of(out, PbftOutput.Broadcast.class).get(0).message();
         assertEquals(3, pp.batch().size(), "a full batch goes out at once");
         assertEquals(1, pp.seq());
-        primary.step(deliver(request(4)), 5);
+        primary.step(deliver(request(2)), 5);
         assertTrue(of(primary.step(new PbftInput.TimerFired(TimerKind.BATCH), 14), PbftOutput.Broadcast.class).isEmpty(), "not due");
         out = primary.step(new PbftInput.TimerFired(TimerKind.BATCH), 15);
         pp = (PrePrepare) of(out, PbftOutput.Broadcast.class).get(0).message();
-        assertEquals(List.of(request(4)), pp.batch(), "the batch timer flushes a partial batch");
+        assertEquals(List.of(request(2)), pp.batch(), "the batch timer flushes a partial batch");
         assertEquals(2, pp.seq());
     }
 

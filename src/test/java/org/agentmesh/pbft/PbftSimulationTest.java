@@ -80,7 +80,10 @@ class PbftSimulationTest {
     @TestFactory
     Stream<DynamicTest> manySeeds() {
         List<DynamicTest> tests = new ArrayList<>();
-        scenarios().forEach((scenario, seeds) -> {
+        // -Dpbft.seedScale=N runs N times as many seeds of the fast-authenticator scenarios (for exploration, not CI)
+        int scale = Integer.getInteger("pbft.seedScale", 1);
+        scenarios().forEach((scenario, count) -> {
+            int seeds = scenario.ed25519() ? count : count * scale;
             for (long seed = 1; seed <= seeds; seed++) {
                 long s = seed * 7919 + scenario.name().hashCode();
                 tests.add(DynamicTest.dynamicTest(scenario.name() + " seed " + s, () -> run(scenario, s)));
