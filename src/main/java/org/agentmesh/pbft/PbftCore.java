@@ -729,10 +729,25 @@ public final class PbftCore {
         assigned.clear();
         cancelTimer(TimerKind.REQUEST);
         cancelTimer(TimerKind.BATCH);
-        long timeout = config.viewChangeTimeoutMillis() << Math.min(failedViewChanges, 10);
-        setTimer(TimerKind.VIEW_CHANGE, timeout);
+        cancelTimer(TimerKind.VIEW_CHANGE);
         out.add(new PbftOutput.ViewChangeStarted(newView));
+        armViewChangeTimerOnQuorum();
         tryNewView();
+    }
+
+    /**
+     * The wait for a NEW-VIEW starts only once 2f+1 replicas (this one included) asked for the view, as in the paper:
+     * a replica alone in suspecting the primary keeps asking for the next view but does not race on to later ones.
+     * Each consecutive failed view change doubles the wait.
+     */
+    private void armViewChangeTimerOnQuorum() {
+        if (active || deadlines.containsKey(TimerKind.VIEW_CHANGE)) {
+            return;
+        }
+        TreeMap<String, ViewChange> at = viewChanges.get(view);
+        if (at != null && at.size() >= 2 * f + 1) {
+            setTimer(TimerKind.VIEW_CHANGE, config.viewChangeTimeoutMillis() << Math.min(failedViewChanges, 10));
+        }
     }
 
     private boolean checkpointProofValid(long seq, List<Checkpoint> proof) {
@@ -810,6 +825,7 @@ public final class PbftCore {
         if (wanting.size() >= f + 1) {
             startViewChange(wanting.values().stream().min(Long::compare).orElseThrow());
         }
+        armViewChangeTimerOnQuorum();
         tryNewView();
     }
 

@@ -97,9 +97,13 @@ class PbftCoreTest {
         assertEquals(1, backup.dropCounts().get(DropReason.CONFLICTING_VOTE));
     }
 
+    static PbftMessage.ViewChange viewChange(long view, String sender) {
+        return signed(new PbftMessage.ViewChange(view, 0, List.of(), List.of(), sender, ""));
+    }
+
     @Test
-    void viewChangeTimeoutsBackOffExponentially() {
-        PbftCore backup = new PbftCore(config, auth("r1"), new HashChainService());
+    void viewChangeTimeoutsStartOnAQuorumAndBackOffExponentially() {
+        PbftCore backup = new PbftCore(config, auth("r3"), new HashChainService());
         backup.start(0);
         List<PbftOutput> out = backup.step(deliver(request(1)), 0);
         assertEquals(List.of(new PbftOutput.Send("r0", request(1))), of(out, PbftOutput.Send.class), "forwarded to the primary");
@@ -107,18 +111,30 @@ class PbftCoreTest {
         assertTrue(backup.step(new PbftInput.TimerFired(TimerKind.REQUEST), 499).isEmpty(), "not due yet");
         out = backup.step(new PbftInput.TimerFired(TimerKind.REQUEST), 500);
         assertTrue(out.contains(new PbftOutput.ViewChangeStarted(1)));
-        assertTrue(out.contains(new PbftOutput.SetTimer(TimerKind.VIEW_CHANGE, 500)));
-        long t = 1_000;
-        long expected = 1_000;
-        for (long v = 2; v <= 5; v++) {
-            out = backup.step(new PbftInput.TimerFired(TimerKind.VIEW_CHANGE), t);
-            assertTrue(out.contains(new PbftOutput.ViewChangeStarted(v)), "view " + v + ": " + out);
-            assertTrue(out.contains(new PbftOutput.SetTimer(TimerKind.VIEW_CHANGE, expected)), "timeout for view " + v);
-            t += expected;
-            expected *= 2;
-        }
-        assertEquals(5, backup.viewChangesStarted());
-        assertEquals(0, backup.viewChangesCompleted());
+        assertTrue(of(out, PbftOutput.SetTimer.class).stream().noneMatch(t -> t.kind() == TimerKind.VIEW_CHANGE),
+                "alone in suspecting the primary: no view-change timer yet");
+        assertTrue(of(backup.step(new PbftInput.TimerFired(TimerKind.VIEW_CHANGE), 10_000),
+                PbftOutput.ViewChangeStarted.class).isEmpty(), "a lone suspecter does not race to later views");
+        backup.step(deliver(viewChange(1, "r0")), 10_001);
+        out = backup.step(deliver(viewChange(1, "r2")), 10_002);
+        assertTrue(out.contains(new PbftOutput.SetTimer(TimerKind.VIEW_CHANGE, 500)), "2f+1 asked for view 1: " + out);
+        out = backup.step(new PbftInput.TimerFired(TimerKind.VIEW_CHANGE), 10_502); // r1 never sent NEW-VIEW
+        assertTrue(out.contains(new PbftOutput.ViewChangeStarted(2)));
+        backup.step(deliver(viewChange(2, "r0")), 10_503);
+        out = backup.step(deliver(viewChange(2, "r1")), 10_504);
+        assertTrue(out.contains(new PbftOutput.SetTimer(TimerKind.VIEW_CHANGE, 1_000)), "doubled: " + out);
+        out = backup.step(new PbftInput.TimerFired(TimerKind.VIEW_CHANGE), 11_504); // r2 never sent NEW-VIEW either
+        assertTrue(out.contains(new PbftOutput.ViewChangeStarted(3)));
+        backup.step(deliver(viewChange(3, "r0")), 11_505);
+        out = backup.step(deliver(viewChange(3, "r1")), 11_506); // r3 is the primary of view 3
+        assertTrue(out.contains(new PbftOutput.ViewChanged(3, "r3")), out.toString());
+        PbftMessage.NewView nv = (PbftMessage.NewView) of(out, PbftOutput.Broadcast.class).stream()
+                .map(PbftOutput.Broadcast::message).filter(m -> m instanceof PbftMessage.NewView).findFirst().orElseThrow();
+        assertEquals(3, nv.viewChanges().size());
+        assertEquals(3, backup.viewChangesStarted());
+        assertEquals(1, backup.viewChangesCompleted());
+        assertTrue(backup.viewActive());
+        assertTrue(backup.isPrimary());
     }
 
     @Test
