@@ -19,7 +19,9 @@ final class Byzantine {
 
     enum Kind { SILENT, EQUIVOCATING_PRIMARY, FORGER, REPLAYER, DOUBLE_VOTER, CRASHED_PRIMARY, NEW_VIEW_LIAR,
         /** Not byzantine: a correct replica cut off by a partition for a while (it must catch up afterwards). */
-        PARTITIONED }
+        PARTITIONED,
+        /** Not byzantine: a correct replica that crashes and restarts with its state (all of it durable). */
+        RESTARTED }
 
     private Byzantine() {}
 
@@ -32,7 +34,7 @@ final class Byzantine {
             case DOUBLE_VOTER -> new DoubleVoter(core, auth, replicas, random);
             case CRASHED_PRIMARY -> SimNode.correct(core); // correct until the harness crashes it
             case NEW_VIEW_LIAR -> new NewViewLiar(core, auth, replicas);
-            case PARTITIONED -> SimNode.correct(core);
+            case PARTITIONED, RESTARTED -> SimNode.correct(core);
         };
     }
 

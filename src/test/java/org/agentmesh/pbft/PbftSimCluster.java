@@ -93,7 +93,7 @@ final class PbftSimCluster {
             String id = replicaIds.get(i);
             PbftCore core = new PbftCore(config, auths.get(id), serviceFor.apply(id));
             Byzantine.Kind kind = scenario.faults().get(i);
-            if (kind == null || kind == Byzantine.Kind.PARTITIONED) {
+            if (kind == null || kind == Byzantine.Kind.PARTITIONED || kind == Byzantine.Kind.RESTARTED) {
                 replicas.put(id, SimNode.correct(core));
                 lastExecuted.put(id, 0L);
             } else {
@@ -124,6 +124,12 @@ final class PbftSimCluster {
                 route(client.id(), client.submit("op-" + client.id() + "-" + i, sim.now()));
             }
         }
+    }
+
+    /** Brings a crashed replica back with the state it had (timers and in-flight messages were lost). */
+    void restart(String replica) {
+        net.restart(replica);
+        route(replica, replicas.get(replica).start(sim.now()));
     }
 
     /** Submits an operation for a client now. */

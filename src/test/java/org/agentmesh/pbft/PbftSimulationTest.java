@@ -28,6 +28,7 @@ class PbftSimulationTest {
     static final long LIVENESS_BOUND_MILLIS = 60_000;
     static final long CRASH_AT_MILLIS = 150;
     static final long PARTITION_FROM_MILLIS = 50;
+    static final long RESTART_AT_MILLIS = 1_500;
     /** Time a replica cut off by a partition gets, after the clients are done, to fetch the latest stable state. */
     static final long CATCH_UP_MILLIS = 5_000;
 
@@ -60,6 +61,7 @@ class PbftSimulationTest {
         s.put(n4(faults(0, Kind.SILENT), false, 0.05), 8);
         s.put(n4(faults(1, Kind.SILENT), false, 0.05), 6);
         s.put(n4(faults(3, Kind.PARTITIONED), false, 0.05), 6);
+        s.put(n4(faults(0, Kind.RESTARTED), false, 0.05), 6);
         s.put(n4(faults(0, Kind.EQUIVOCATING_PRIMARY), false, 0.05), 10);
         s.put(n4(faults(0, Kind.CRASHED_PRIMARY), false, 0.1), 8);
         s.put(n4(faults(1, Kind.FORGER), false, 0.05), 8);
@@ -173,6 +175,11 @@ class PbftSimulationTest {
                 if (kind == Kind.CRASHED_PRIMARY) {
                     c.sim.schedule(CRASH_AT_MILLIS, () -> c.net.crash(c.replicaIds.get(position)));
                 }
+                if (kind == Kind.RESTARTED) {
+                    String id = c.replicaIds.get(position);
+                    c.sim.schedule(CRASH_AT_MILLIS, () -> c.net.crash(id));
+                    c.sim.schedule(RESTART_AT_MILLIS, () -> c.restart(id));
+                }
                 if (kind == Kind.PARTITIONED) {
                     String cut = c.replicaIds.get(position);
                     List<String> rest = new ArrayList<>(c.replicaIds);
@@ -189,13 +196,15 @@ class PbftSimulationTest {
             assertTrue(done, "liveness: requests of correct clients did not all complete within "
                     + LIVENESS_BOUND_MILLIS + " ms of virtual time after the faults stopped");
             assertTrue(c.executions > 0, "nothing executed");
-            if (scenario.faults().containsValue(Kind.PARTITIONED)) {
+            for (Map.Entry<Integer, Kind> fault : scenario.faults().entrySet()) {
+                if (fault.getValue() != Kind.PARTITIONED && fault.getValue() != Kind.RESTARTED) {
+                    continue;
+                }
                 c.sim.runFor(CATCH_UP_MILLIS);
-                String cut = c.replicaIds.get(scenario.faults().entrySet().stream()
-                        .filter(e -> e.getValue() == Kind.PARTITIONED).findFirst().orElseThrow().getKey());
+                String cut = c.replicaIds.get(fault.getKey());
                 PbftCore lagging = c.replicas.get(cut).core();
-                assertTrue(lagging.lastExecuted() >= c.maxStableCheckpoint(), "the partitioned replica " + cut
-                        + " did not catch up to the stable checkpoint " + c.maxStableCheckpoint());
+                assertTrue(lagging.lastExecuted() >= c.maxStableCheckpoint(), "the " + fault.getValue() + " replica "
+                        + cut + " did not catch up to the stable checkpoint " + c.maxStableCheckpoint());
             }
             assertTrue(c.maxStableCheckpoint() > 0, "no checkpoint became stable");
             assertTrue(c.maxLogSize() <= c.config.logSize(), "log not garbage-collected: " + c.maxLogSize());
