@@ -52,7 +52,11 @@ public final class PbftSimulationBench {
                 results.add(run(n, batch, clients, perClient));
             }
         }
-        System.out.printf("pBFT in simulation, Ed25519 (JDK), %d clients x %d requests%n", clients, perClient);
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        System.out.printf("pBFT in simulation, Ed25519 (JDK), %d clients x %d requests; load average %.1f on %d cpus"
+                + " (wall-clock figures are only meaningful on an idle machine; counts are deterministic)%n",
+                clients, perClient, load, cpus);
         System.out.printf("%-3s %-6s %-8s %-9s %-9s %-11s %-11s %-13s %-13s %-13s %-10s %-10s%n", "n", "batch",
                 "decided", "avgBatch", "signs/req", "verifies/req", "sign us/req", "verify us/req", "crypto us/req",
                 "us/sign", "us/verify", "wall ms");
@@ -67,6 +71,8 @@ public final class PbftSimulationBench {
         json.put("signatures", "Ed25519 (JDK " + System.getProperty("java.version") + ")");
         json.put("clients", clients);
         json.put("requestsPerClient", perClient);
+        json.put("loadAverage", load);
+        json.put("cpus", cpus);
         json.put("results", results);
         Path out = Path.of("bench-results", "pbft-sim.json");
         Files.createDirectories(out.getParent());
