@@ -725,6 +725,9 @@ public final class PbftCore {
         viewChanges.computeIfAbsent(newView, v -> new TreeMap<>()).put(self, ownViewChange);
         broadcast(ownViewChange);
         log.clear();
+        for (Request r : queue.values()) {
+            pending.putIfAbsent(r.sender(), r); // handed to the next primary once it is installed
+        }
         queue.clear();
         assigned.clear();
         cancelTimer(TimerKind.REQUEST);
@@ -934,13 +937,12 @@ public final class PbftCore {
     }
 
     private void install(NewView nv) {
-        active = true;
+        // stays inactive until the O set is in the log, so nothing new is issued in between
         lastNewView = nv;
         ownViewChange = null;
         viewsInstalled++;
         cancelTimer(TimerKind.VIEW_CHANGE);
         viewChanges.headMap(view, true).clear();
-        out.add(new PbftOutput.ViewChanged(view, primary()));
         ViewChange best = nv.viewChanges().stream()
                 .max((a, b) -> Long.compare(a.stableSeq(), b.stableSeq())).orElseThrow();
         if (best.stableSeq() > stableSeq) {
@@ -955,6 +957,8 @@ public final class PbftCore {
                 acceptPrePrepare(pp);
             }
         }
+        active = true;
+        out.add(new PbftOutput.ViewChanged(view, primary()));
         if (isPrimary()) {
             nextSeq = maxSeq + 1;
             for (Request r : pending.values()) {
