@@ -131,6 +131,20 @@ class PbftMessagesTest {
     }
 
     @Test
+    void theVerificationCacheNeverLetsADifferentMessagePass() {
+        CachingAuthenticator cached = new CachingAuthenticator(AUTH.get("r3"), 2);
+        Prepare p = (Prepare) samples().get(Prepare.class);
+        byte[] content = CanonicalEncoding.content(p);
+        assertTrue(cached.verify(p.sender(), content, p.signature()));
+        assertTrue(cached.verify(p.sender(), content, p.signature()));
+        assertEquals(1, cached.hits());
+        Prepare other = new Prepare(p.view(), p.seq() + 1, p.digest(), p.sender(), p.signature());
+        assertFalse(cached.verify(p.sender(), CanonicalEncoding.content(other), p.signature()), "same signature, other content");
+        assertFalse(cached.verify("r2", content, p.signature()), "same signature, other signer");
+        assertEquals(1, cached.hits());
+    }
+
+    @Test
     void theCanonicalEncodingIgnoresMapInsertionOrder() {
         Map<String, ReplicaSnapshot.ClientEntry> a = new LinkedHashMap<>();
         Map<String, ReplicaSnapshot.ClientEntry> b = new LinkedHashMap<>();

@@ -76,7 +76,8 @@ final class PbftSimCluster {
             KeyRing ring = KeyRing.of(keys);
             for (NodeKey k : keys) {
                 nodeKeys.put(k.id(), k);
-                auths.put(k.id(), new Ed25519Authenticator(k, ring));
+                // retransmissions and replays are verified once with Ed25519, then by hash (see CachingAuthenticator)
+                auths.put(k.id(), new CachingAuthenticator(new Ed25519Authenticator(k, ring), 4_096));
             }
         } else {
             var secrets = HmacAuthenticator.secretsFor(all, seed);
