@@ -362,7 +362,7 @@ public final class PbftCore {
     }
 
     private boolean batchValid(PrePrepare pp) {
-        if (!CanonicalEncoding.digest(pp.batch()).equals(pp.digest())) {
+        if (pp.batch().size() > config.maxBatch() || !CanonicalEncoding.digest(pp.batch()).equals(pp.digest())) {
             return false;
         }
         for (Request r : pp.batch()) {

@@ -76,6 +76,12 @@ public sealed interface PbftMessage extends CborSerializable
     }
 
     record Prepare(long view, long seq, String digest, String sender, String signature) implements PbftMessage {
+        public Prepare {
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public Prepare withSignature(String signature) {
             return new Prepare(view, seq, digest, sender, signature);
@@ -83,6 +89,12 @@ public sealed interface PbftMessage extends CborSerializable
     }
 
     record Commit(long view, long seq, String digest, String sender, String signature) implements PbftMessage {
+        public Commit {
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public Commit withSignature(String signature) {
             return new Commit(view, seq, digest, sender, signature);
@@ -92,6 +104,13 @@ public sealed interface PbftMessage extends CborSerializable
     /** A replica's result for the client's request with {@code timestamp}. */
     record Reply(long view, long timestamp, String client, String result, String sender, String signature)
             implements PbftMessage {
+        public Reply {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(result, "result");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public Reply withSignature(String signature) {
             return new Reply(view, timestamp, client, result, sender, signature);
@@ -100,6 +119,12 @@ public sealed interface PbftMessage extends CborSerializable
 
     /** The digest of the replica's state after executing {@code seq}. */
     record Checkpoint(long seq, String stateDigest, String sender, String signature) implements PbftMessage {
+        public Checkpoint {
+            Objects.requireNonNull(stateDigest, "stateDigest");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public Checkpoint withSignature(String signature) {
             return new Checkpoint(seq, stateDigest, sender, signature);
@@ -113,6 +138,8 @@ public sealed interface PbftMessage extends CborSerializable
     record ViewChange(long newView, long stableSeq, List<Checkpoint> stableProof, List<PreparedCertificate> prepared,
             String sender, String signature) implements PbftMessage {
         public ViewChange {
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
             stableProof = List.copyOf(stableProof);
             prepared = List.copyOf(prepared);
         }
@@ -127,6 +154,8 @@ public sealed interface PbftMessage extends CborSerializable
     record NewView(long view, List<ViewChange> viewChanges, List<PrePrepare> prePrepares, String sender, String signature)
             implements PbftMessage {
         public NewView {
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
             viewChanges = List.copyOf(viewChanges);
             prePrepares = List.copyOf(prePrepares);
         }
@@ -140,6 +169,11 @@ public sealed interface PbftMessage extends CborSerializable
     /** Periodic progress report; peers answer a lagging sender with what it misses (retransmission). */
     record Status(long view, boolean viewActive, long lastExecuted, long stableSeq, String sender, String signature)
             implements PbftMessage {
+        public Status {
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public Status withSignature(String signature) {
             return new Status(view, viewActive, lastExecuted, stableSeq, sender, signature);
@@ -148,6 +182,11 @@ public sealed interface PbftMessage extends CborSerializable
 
     /** Asks for the state at a stable checkpoint the sender has fallen behind. */
     record StateRequest(long seq, String sender, String signature) implements PbftMessage {
+        public StateRequest {
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public StateRequest withSignature(String signature) {
             return new StateRequest(seq, sender, signature);
@@ -156,6 +195,12 @@ public sealed interface PbftMessage extends CborSerializable
 
     /** The state at checkpoint {@code seq}; the receiver checks it against the stable checkpoint digest. */
     record StateReply(long seq, ReplicaSnapshot state, String sender, String signature) implements PbftMessage {
+        public StateReply {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(sender, "sender");
+            Objects.requireNonNull(signature, "signature");
+        }
+
         @Override
         public StateReply withSignature(String signature) {
             return new StateReply(seq, state, sender, signature);

@@ -7,6 +7,7 @@ import org.agentmesh.serialization.CborSerializable;
 public record PreparedCertificate(PbftMessage.PrePrepare prePrepare, List<PbftMessage.Prepare> prepares)
         implements CborSerializable {
     public PreparedCertificate {
+        java.util.Objects.requireNonNull(prePrepare, "prePrepare");
         prepares = List.copyOf(prepares);
     }
 }

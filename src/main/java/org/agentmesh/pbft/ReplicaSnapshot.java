@@ -10,9 +10,14 @@ import org.agentmesh.serialization.CborSerializable;
  */
 public record ReplicaSnapshot(long seq, String service, Map<String, ClientEntry> clients) implements CborSerializable {
     public ReplicaSnapshot {
+        java.util.Objects.requireNonNull(service, "service");
         clients = new TreeMap<>(clients);
     }
 
     /** The last request of one client that was executed, and the result it got. */
-    public record ClientEntry(long timestamp, String result) implements CborSerializable {}
+    public record ClientEntry(long timestamp, String result) implements CborSerializable {
+        public ClientEntry {
+            java.util.Objects.requireNonNull(result, "result");
+        }
+    }
 }

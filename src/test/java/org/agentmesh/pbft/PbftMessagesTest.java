@@ -131,6 +131,19 @@ class PbftMessagesTest {
     }
 
     @Test
+    void messagesWithMissingFieldsDoNotDecode() throws Exception {
+        ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+        for (PbftMessage m : samples().values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = cbor.readValue(cbor.writeValueAsBytes(m), Map.class);
+            fields.remove("sender");
+            byte[] bytes = cbor.writeValueAsBytes(fields);
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> cbor.readValue(bytes, PbftMessage.class), m.getClass().getSimpleName() + " without a sender");
+        }
+    }
+
+    @Test
     void theVerificationCacheNeverLetsADifferentMessagePass() {
         CachingAuthenticator cached = new CachingAuthenticator(AUTH.get("r3"), 2);
         Prepare p = (Prepare) samples().get(Prepare.class);
