@@ -1,0 +1,4 @@
+package org.agentmesh.proposals;
+
+/** A voter's choice. */
+public enum Choice { APPROVE, REJECT }
