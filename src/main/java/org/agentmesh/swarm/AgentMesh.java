@@ -75,6 +75,7 @@ public final class AgentMesh implements Extension {
     private final Duration statusTimeout;
     private final Duration shutdownTimeout;
     private final SwarmAgentView agentView;
+    private final org.agentmesh.strategy.SchedulingSettings scheduling;
     private final SwarmTaskRouter taskRouter;
     private final java.util.Map<String, org.agentmesh.task.TaskExecutor> executors;
     private final TaskQueries taskQueries;
@@ -100,7 +101,7 @@ public final class AgentMesh implements Extension {
         sharding.init(Entity.of(AgentEntity.TYPE_KEY, ctx -> AgentEntity.create(ctx.getEntityId(), ctx.getShard()))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards"))));
-        sharding.init(Entity.of(SwarmEntity.TYPE_KEY, ctx -> SwarmEntity.create(ctx.getEntityId(), ctx.getShard()))
+        sharding.init(Entity.of(SwarmEntity.TYPE_KEY, ctx -> SwarmEntity.create(ctx.getEntityId(), ctx.getShard(), this::companionsOf))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.swarm-shards"))));
         sharding.init(Entity.of(SwarmRegistry.TYPE_KEY, ctx -> SwarmRegistry.create()));
@@ -108,7 +109,7 @@ public final class AgentMesh implements Extension {
         // tasks: the DHT (task id hash -> shard -> node by consistent hashing), and each agent's worker
         var tasks = config.getConfig("tasks");
         this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout);
-        org.agentmesh.strategy.SchedulingSettings scheduling = org.agentmesh.strategy.SchedulingSettings.from(system.settings().config());
+        this.scheduling = org.agentmesh.strategy.SchedulingSettings.from(system.settings().config());
         this.taskRouter = new SwarmTaskRouter(agentView, scheduling.assignment());
         this.executors = new java.util.HashMap<>(org.agentmesh.task.TaskExecutors.builtIns());
         if (!tasks.getBoolean("shell-enabled")) {
@@ -125,6 +126,12 @@ public final class AgentMesh implements Extension {
                 scheduling.stealRequestTimeout());
         sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings)));
         this.taskQueries = new TaskQueries(system);
+    }
+
+    /** What runs beside each active swarm entity: its load balancer. */
+    private List<org.apache.pekko.actor.typed.Behavior<?>> companionsOf(String swarmId) {
+        return List.of(org.agentmesh.task.SwarmBalancer.create(swarmId, agentView, scheduling.balancer(), scheduling.balancerInterval(),
+                statusTimeout));
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */

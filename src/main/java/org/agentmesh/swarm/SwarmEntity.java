@@ -66,8 +66,13 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
 
     // ---- behaviour
 
-    public static Behavior<Command> create(String swarmId, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> new SwarmEntity(ctx, swarmId, shard));
+    /**
+     * @param companions behaviours that live beside an active swarm (its load balancer), as children of this entity:
+     *     one per swarm in the cluster, moving with it
+     */
+    public static Behavior<Command> create(String swarmId, ActorRef<ClusterSharding.ShardCommand> shard,
+            java.util.function.Function<String, List<Behavior<?>>> companions) {
+        return Behaviors.setup(ctx -> new SwarmEntity(ctx, swarmId, shard, companions));
     }
 
     private final ActorContext<Command> ctx;
@@ -75,8 +80,13 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final ClusterSharding sharding;
 
-    private SwarmEntity(ActorContext<Command> ctx, String swarmId, ActorRef<ClusterSharding.ShardCommand> shard) {
+    private final java.util.function.Function<String, List<Behavior<?>>> companions;
+    private boolean companionsStarted;
+
+    private SwarmEntity(ActorContext<Command> ctx, String swarmId, ActorRef<ClusterSharding.ShardCommand> shard,
+            java.util.function.Function<String, List<Behavior<?>>> companions) {
         super(PersistenceId.of(TYPE_KEY.name(), swarmId));
+        this.companions = companions;
         this.ctx = ctx;
         this.swarmId = swarmId;
         this.shard = shard;
@@ -100,6 +110,13 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
     }
 
     private void startMembers(SwarmSpec spec) {
+        if (!companionsStarted) {
+            companionsStarted = true;
+            int i = 0;
+            for (Behavior<?> companion : companions.apply(spec.id())) {
+                ctx.spawn(companion, "companion-" + i++);
+            }
+        }
         for (AgentSpec agent : spec.agents()) {
             sharding.entityRefFor(AgentEntity.TYPE_KEY, AgentEntity.entityId(spec.id(), agent.id()))
                     .tell(new AgentEntity.Start(spec.id(), agent, ctx.getSystem().ignoreRef()));
