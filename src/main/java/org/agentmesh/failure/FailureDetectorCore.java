@@ -618,7 +618,9 @@ public final class FailureDetectorCore {
 
     private long nextSuspicionCheck(Suspicion s) {
         long lifeguard = s.startedAt + config.suspicionTimeout(s.confirmations(), s.asked.size());
-        return Math.min(lifeguard, s.roundStartedAt + config.suspicionMaxMillis());
+        long roundEnd = s.roundStartedAt + config.suspicionMaxMillis();
+        // past the Lifeguard timeout only a new vote (a message, hence a step) can change the outcome: wait for the round end
+        return lifeguard > now ? Math.min(lifeguard, roundEnd) : roundEnd;
     }
 
     // ---- reachability and timers

@@ -41,11 +41,17 @@ final class FailureSim {
     final List<FailureSeen> failures = new ArrayList<>();
     /** agent -> extra one-way delay range [min, max] in ms on every message it sends or receives */
     final Map<String, long[]> slow = new TreeMap<>();
+    /** agent -> extra delay range [min, max] in ms on every message it receives (an overloaded receiver) */
+    final Map<String, long[]> slowInbound = new TreeMap<>();
     final List<Consumer<FailureDetectorMessage>> sentWatchers = new ArrayList<>();
     private final SplittableRandom random;
+    private final FailureDetectorConfig fdConfig;
+    private final PartitionDetectorConfig pdConfig;
 
     FailureSim(long seed, int n, NetworkConditions conditions, FailureDetectorConfig fd, PartitionDetectorConfig pd) {
         sim = new Simulation(seed);
+        fdConfig = fd;
+        pdConfig = pd;
         random = new SplittableRandom(seed * 31 + 7);
         net = new SimNetwork<>(sim, conditions, (from, to, m) -> feed(to, new Received(from, m)));
         for (int i = 0; i < n; i++) {
@@ -60,6 +66,15 @@ final class FailureSim {
             feedPartition(a, new PartitionDetectorCore.KnownAgents(overlay.keySet()));
             feed(a, new FailureDetectorCore.OverlayChanged(overlay));
         }
+    }
+
+    /** Restarts a crashed agent with fresh cores: nothing of its failure detector state is durable. */
+    void restart(String agent) {
+        net.restart(agent);
+        detectors.put(agent, new FailureDetectorCore(agent, fdConfig, random.split()));
+        partitions.put(agent, new PartitionDetectorCore(agent, pdConfig));
+        feedPartition(agent, new PartitionDetectorCore.KnownAgents(overlay.keySet()));
+        feed(agent, new FailureDetectorCore.OverlayChanged(overlay));
     }
 
     private void buildOverlay() {
@@ -115,7 +130,7 @@ final class FailureSim {
         for (Consumer<FailureDetectorMessage> w : sentWatchers) {
             w.accept(m);
         }
-        long[] extra = slow.containsKey(from) ? slow.get(from) : slow.get(to);
+        long[] extra = slow.containsKey(from) ? slow.get(from) : slow.containsKey(to) ? slow.get(to) : slowInbound.get(to);
         if (extra == null) {
             net.send(from, to, m);
         } else {
