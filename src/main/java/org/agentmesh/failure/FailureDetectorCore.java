@@ -531,11 +531,12 @@ public final class FailureDetectorCore {
             }
             m.beat = beat;
             m.beatSeenAt = now;
-            // alive evidence about an agent we believe down: re-flood the bad news so that it reaches it and it refutes
+            // alive evidence about an agent we believe down: tell it (only it, so that a stale verdict from a healed
+            // partition does not spread to agents that rightly believe it alive), and it refutes
             if (m.status != MemberStatus.ALIVE && !suspicions.containsKey(agent)
                     && now - m.regossipedAt >= config.probeIntervalMillis()) {
                 m.regossipedAt = now;
-                disseminate(m.update(agent));
+                send(agent, new Gossip(incarnation, List.of(m.update(agent))));
             }
         });
     }

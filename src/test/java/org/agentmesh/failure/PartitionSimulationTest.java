@@ -46,6 +46,9 @@ class PartitionSimulationTest {
         List<Long> healToNormal = new ArrayList<>();
         int cutOffInMajority = 0;
         int splitsWithoutMajority = 0;
+        int lateVerdicts = 0;
+        int verdictsAcross = 0;
+        int cutOffReadOnly = 0;
         for (long seed = 1; seed <= seeds; seed++) {
             String at = "seed " + seed + " N=" + n + ": ";
             FailureSim s = new FailureSim(seed, n, new NetworkConditions(1, 20, 0.02, 0.0), FD, PD);
@@ -95,12 +98,18 @@ class PartitionSimulationTest {
                 assertTrue(((WriteGuard.Refused) d).reason().startsWith("read-only: this agent reaches "), d.toString());
                 toReadOnly.add(st.sinceMillis() - splitAt);
             }
+            for (String a : majority) {
+                if (!informedMajority.contains(a) && s.partitions.get(a).mode() == PartitionMode.READ_ONLY) {
+                    cutOffReadOnly++;
+                }
+            }
             for (String a : informedMajority) {
                 PartitionStatus st = s.partitions.get(a).status();
                 assertTrue(WriteGuard.check(st).allowed(), at + "majority agent " + a + " refuses writes: " + st);
                 assertEquals(0, s.partitions.get(a).metrics().partitions(), at + "majority agent " + a + " went READ_ONLY");
             }
 
+            int before = s.failures.size();
             long healAt = s.sim.now();
             s.net.heal();
             boolean allNormal = s.sim.runUntil(
@@ -119,6 +128,25 @@ class PartitionSimulationTest {
             }
             // and it stays healed: refutations settle, nobody is left believing anyone failed
             s.sim.runFor(60_000);
+            // the minority's verdicts about majority agents must not spread into the majority when the network heals
+            for (FailureSim.FailureSeen f : s.failures.subList(before, s.failures.size())) {
+                if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
+                    fail(at + "after healing, " + f.observer() + " declared " + f.failure().peer()
+                            + " failed, though both were on the majority side");
+                }
+            }
+            for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
+                if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
+                    fail(at + "during the partition, " + f.observer() + " declared " + f.failure().peer()
+                            + " failed, though both were on the majority side");
+                }
+            }
+            lateVerdicts += s.failures.size() - before;
+            for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
+                if (majority.contains(f.observer()) != majority.contains(f.failure().peer())) {
+                    verdictsAcross++;
+                }
+            }
             for (String a : s.agents) {
                 assertEquals(PartitionMode.NORMAL, s.partitions.get(a).mode(), at + a + " fell back to READ_ONLY after healing");
                 for (String b : s.agents) {
@@ -126,10 +154,11 @@ class PartitionSimulationTest {
                 }
             }
         }
-        log.info("partition N={} seeds={} (splits without a majority: {}; majority agents cut off from it in the overlay: {}): "
-                        + "split -> READ_ONLY {}; READ_ONLY -> NORMAL (recovery time) {}; heal -> NORMAL {}",
-                n, seeds, splitsWithoutMajority, cutOffInMajority, FailureSim.distribution(toReadOnly),
-                FailureSim.distribution(recovery), FailureSim.distribution(healToNormal));
+        log.info("partition N={} seeds={} (splits without a majority: {}; majority agents cut off from it in the overlay: {}, "
+                        + "of which READ_ONLY: {}): split -> READ_ONLY {}; READ_ONLY -> NORMAL (recovery time) {}; "
+                        + "heal -> NORMAL {}; PeerFailed across the cut during the partition {}, PeerFailed after healing {}",
+                n, seeds, splitsWithoutMajority, cutOffInMajority, cutOffReadOnly, FailureSim.distribution(toReadOnly),
+                FailureSim.distribution(recovery), FailureSim.distribution(healToNormal), verdictsAcross, lateVerdicts);
     }
 
     @Test
