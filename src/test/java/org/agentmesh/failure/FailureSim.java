@@ -49,11 +49,17 @@ final class FailureSim {
     private final PartitionDetectorConfig pdConfig;
 
     FailureSim(long seed, int n, NetworkConditions conditions, FailureDetectorConfig fd, PartitionDetectorConfig pd) {
+        this(seed, n, conditions, fd, pd, m -> 0);
+    }
+
+    /** @param sizeOf encoded size of a message, for {@code net.bytes()} */
+    FailureSim(long seed, int n, NetworkConditions conditions, FailureDetectorConfig fd, PartitionDetectorConfig pd,
+            java.util.function.ToIntFunction<FailureDetectorMessage> sizeOf) {
         sim = new Simulation(seed);
         fdConfig = fd;
         pdConfig = pd;
         random = new SplittableRandom(seed * 31 + 7);
-        net = new SimNetwork<>(sim, conditions, (from, to, m) -> feed(to, new Received(from, m)));
+        net = new SimNetwork<>(sim, conditions, (from, to, m) -> feed(to, new Received(from, m)), sizeOf);
         for (int i = 0; i < n; i++) {
             agents.add(String.format("a%02d", i));
         }

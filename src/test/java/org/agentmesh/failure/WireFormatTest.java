@@ -19,10 +19,15 @@ import org.agentmesh.failure.FailureDetectorMessage.PingReq;
 import org.agentmesh.failure.FailureDetectorMessage.PingReqAnswer;
 import org.agentmesh.sim.NetworkConditions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Every wire record round-trips through Jackson CBOR, as the sealed interface the receiver reads it as. */
 class WireFormatTest {
 
+    private static final Logger log = LoggerFactory.getLogger(WireFormatTest.class);
     private final ObjectMapper cbor = new ObjectMapper(new CBORFactory());
 
     private static final List<MemberUpdate> UPDATES = List.of(
@@ -60,6 +65,35 @@ class WireFormatTest {
             MemberUpdate u = new MemberUpdate("x", st, 7, "y", 1);
             assertEquals(u, cbor.readValue(cbor.writeValueAsBytes(u), MemberUpdate.class));
         }
+    }
+
+    /**
+     * Steady-state traffic of a healthy swarm, measured with the real CBOR encoding. Each agent pings its 3-5 watched
+     * neighbours and acks its 3-5 watchers every 3 s: at most 10 messages per 3 s. The heartbeat digest makes a ping
+     * or ack O(N) bytes.
+     */
+    @ParameterizedTest(name = "N={0}")
+    @ValueSource(ints = {8, 20, 50})
+    void steadyStateTrafficPerAgentStaysWithinTheProbeBudget(int n) {
+        FailureSim s = new FailureSim(1, n, new NetworkConditions(1, 20, 0.02, 0.0), FailureDetectorConfig.defaults(),
+                PartitionDetectorConfig.defaults(), m -> {
+                    try {
+                        return cbor.writerFor(FailureDetectorMessage.class).writeValueAsBytes(m).length;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        s.sim.runFor(30_000);
+        long sent0 = s.net.sent();
+        long bytes0 = s.net.bytes();
+        s.sim.runFor(120_000);
+        double msgsPerAgentPerSecond = (s.net.sent() - sent0) / (double) n / 120.0;
+        double bytesPerMessage = (s.net.bytes() - bytes0) / (double) (s.net.sent() - sent0);
+        log.info("traffic N={}: {} messages/s per agent, {} bytes per message (CBOR), {} bytes/s per agent", n,
+                String.format("%.2f", msgsPerAgentPerSecond), String.format("%.0f", bytesPerMessage),
+                String.format("%.0f", msgsPerAgentPerSecond * bytesPerMessage));
+        assertTrue(msgsPerAgentPerSecond <= 10 / 3.0 + 0.2, "messages per agent per second: " + msgsPerAgentPerSecond);
+        assertTrue(msgsPerAgentPerSecond >= 6 / 3.0 * 0.9, "fewer messages than heartbeats: " + msgsPerAgentPerSecond);
     }
 
     @Test
