@@ -55,7 +55,7 @@ public final class FailureDetectorCore {
     public record OverlayChanged(Map<String, Set<String>> watches) implements Input {
         public OverlayChanged {
             Map<String, Set<String>> copy = new TreeMap<>();
-            watches.forEach((k, v) -> copy.put(k, Set.copyOf(v)));
+            watches.forEach((k, v) -> copy.put(k, Collections.unmodifiableSet(new TreeSet<>(v))));
             watches = Collections.unmodifiableMap(copy);
         }
     }

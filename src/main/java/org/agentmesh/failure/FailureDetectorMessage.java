@@ -2,9 +2,11 @@ package org.agentmesh.failure;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.agentmesh.serialization.CborSerializable;
 
 /**
@@ -38,7 +40,7 @@ public sealed interface FailureDetectorMessage extends CborSerializable
             implements FailureDetectorMessage {
         public Ping {
             updates = List.copyOf(updates);
-            beats = Map.copyOf(beats);
+            beats = Collections.unmodifiableMap(new TreeMap<>(beats)); // sorted: same iteration order in every JVM
         }
     }
 
@@ -47,7 +49,7 @@ public sealed interface FailureDetectorMessage extends CborSerializable
             implements FailureDetectorMessage {
         public Ack {
             updates = List.copyOf(updates);
-            beats = Map.copyOf(beats);
+            beats = Collections.unmodifiableMap(new TreeMap<>(beats)); // sorted: same iteration order in every JVM
         }
     }
 

@@ -107,6 +107,25 @@ class FailureDetectorSimulationTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aSeedReplaysExactly() {
+        List<String> first = replay(42);
+        List<String> second = replay(42);
+        org.junit.jupiter.api.Assertions.assertEquals(first, second);
+        assertTrue(!first.equals(replay(43)), "different seeds should differ");
+    }
+
+    private static List<String> replay(long seed) {
+        FailureSim s = new FailureSim(seed, 20, new NetworkConditions(1, 20, 0.05, 0.01), FD, PD);
+        s.sim.runFor(20_000);
+        s.net.crash(s.agents.get(3));
+        s.sim.runFor(40_000);
+        List<String> trace = new ArrayList<>();
+        s.failures.forEach(f -> trace.add(f.observer() + ":" + f.failure()));
+        trace.add("sent=" + s.net.sent() + " steps=" + s.sim.steps());
+        return trace;
+    }
+
+    @org.junit.jupiter.api.Test
     void aCrashedAgentThatRestartsRefutesItsFailureAndIsAliveEverywhereAgain() {
         for (long seed = 1; seed <= 10; seed++) {
             FailureSim s = new FailureSim(seed, 20, new NetworkConditions(1, 20, 0.02, 0.0), FD, PD);
