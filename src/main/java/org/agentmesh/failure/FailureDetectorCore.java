@@ -98,10 +98,11 @@ public final class FailureDetectorCore {
     /**
      * Counters of this agent. {@code falseSuspicions}: suspicions this agent raised that ended in a refutation.
      * {@code confirmationsPerFailure} and {@code suspicionToFailureMillis}: one entry per failure this agent declared.
+     * {@code staleClaimsIgnored}: SUSPECT/FAILED claims ignored because the member was seen alive long after their evidence.
      */
     public record Metrics(long suspicionsRaised, long falseSuspicions, long refutations, long failuresDeclared,
             long failuresLearned, List<Integer> confirmationsPerFailure, List<Long> suspicionToFailureMillis,
-            long messagesSent) {}
+            long messagesSent, long staleClaimsIgnored) {}
 
     // ---- state
 
@@ -110,6 +111,8 @@ public final class FailureDetectorCore {
         int incarnation;
         String origin;
         int confirmations;
+        /** the evidenceBeat of the current claim */
+        long claimBeat = MemberUpdate.NO_BEAT;
         long lastHeard;
         long lastPinged = Long.MIN_VALUE;
         long beat = Long.MIN_VALUE;
@@ -125,7 +128,7 @@ public final class FailureDetectorCore {
         }
 
         MemberUpdate update(String member) {
-            return new MemberUpdate(member, status, incarnation, origin, confirmations);
+            return new MemberUpdate(member, status, incarnation, origin, confirmations, claimBeat);
         }
     }
 
@@ -173,6 +176,7 @@ public final class FailureDetectorCore {
     private long failuresDeclared;
     private long failuresLearned;
     private long messagesSent;
+    private long staleClaimsIgnored;
     private final List<Integer> confirmationsPerFailure = new ArrayList<>();
     private final List<Long> suspicionToFailureMillis = new ArrayList<>();
 
@@ -246,7 +250,7 @@ public final class FailureDetectorCore {
 
     public Metrics metrics() {
         return new Metrics(suspicionsRaised, falseSuspicions, refutations, failuresDeclared, failuresLearned,
-                List.copyOf(confirmationsPerFailure), List.copyOf(suspicionToFailureMillis), messagesSent);
+                List.copyOf(confirmationsPerFailure), List.copyOf(suspicionToFailureMillis), messagesSent, staleClaimsIgnored);
     }
 
     // ---- inputs
@@ -379,7 +383,7 @@ public final class FailureDetectorCore {
         helpRequests.add(new HelpRequest(from, r.requestId(), r.target(), deadline));
         // tell the target it is suspected, so it refutes at once if alive
         List<MemberUpdate> news = new ArrayList<>(piggyback(r.target()));
-        news.add(new MemberUpdate(r.target(), MemberStatus.SUSPECT, r.targetIncarnation(), from, 0));
+        news.add(new MemberUpdate(r.target(), MemberStatus.SUSPECT, r.targetIncarnation(), from, 0, MemberUpdate.NO_BEAT));
         target.lastPinged = now;
         send(r.target(), new Ping(++seq, incarnation, news, beats()));
     }
@@ -417,6 +421,17 @@ public final class FailureDetectorCore {
             return; // not (or no longer) a member of the swarm
         }
         Member m = member(u.member());
+        if (u.status() != MemberStatus.ALIVE && u.evidenceBeat() != MemberUpdate.NO_BEAT && m.beat != Long.MIN_VALUE
+                && m.beat - u.evidenceBeat() > config.livenessTimeoutMillis()) {
+            // stale bad news (made on the other side of a partition that has healed): the member was alive long after
+            // the evidence behind it. Do not adopt or spread it; tell the member, which refutes if the claim is current.
+            if (now - m.regossipedAt >= config.probeIntervalMillis()) {
+                m.regossipedAt = now;
+                send(u.member(), new Gossip(incarnation, List.of(u)));
+            }
+            staleClaimsIgnored++;
+            return;
+        }
         if (u.status() == MemberStatus.SUSPECT && !u.origin().equals(self)) {
             Suspicion mine = suspicions.get(u.member());
             if (mine != null && mine.incarnation == u.incarnation()) {
@@ -431,6 +446,7 @@ public final class FailureDetectorCore {
         m.incarnation = u.incarnation();
         m.origin = u.origin();
         m.confirmations = u.confirmations();
+        m.claimBeat = u.evidenceBeat();
         switch (u.status()) {
             case ALIVE -> {
                 if (before != MemberStatus.ALIVE) {
@@ -557,7 +573,7 @@ public final class FailureDetectorCore {
         suspicionsRaised++;
         Suspicion s = new Suspicion(m.incarnation, now);
         suspicions.put(peer, s);
-        apply(new MemberUpdate(peer, MemberStatus.SUSPECT, m.incarnation, self, 0));
+        apply(new MemberUpdate(peer, MemberStatus.SUSPECT, m.incarnation, self, 0, m.beat));
         // agents that already told us they suspect it count as independent confirmations
         askHelpers(peer, s);
         ping(peer);
@@ -614,7 +630,7 @@ public final class FailureDetectorCore {
         failuresDeclared++;
         confirmationsPerFailure.add(confirmations);
         suspicionToFailureMillis.add(now - s.startedAt);
-        apply(new MemberUpdate(peer, MemberStatus.FAILED, s.incarnation, self, confirmations));
+        apply(new MemberUpdate(peer, MemberStatus.FAILED, s.incarnation, self, confirmations, members.get(peer).beat));
     }
 
     private long nextSuspicionCheck(Suspicion s) {

@@ -33,7 +33,7 @@ class WireFormatTest {
     private static final List<MemberUpdate> UPDATES = List.of(
             new MemberUpdate("a01", MemberStatus.ALIVE, 3, "a01", 0),
             new MemberUpdate("a02", MemberStatus.SUSPECT, 1, "a05", 0),
-            new MemberUpdate("a03", MemberStatus.FAILED, 0, "a04", 2));
+            new MemberUpdate("a03", MemberStatus.FAILED, 0, "a04", 2, 98_765L));
 
     static Map<Class<?>, FailureDetectorMessage> samples() {
         Map<Class<?>, FailureDetectorMessage> s = new LinkedHashMap<>();
