@@ -38,128 +38,145 @@ class PartitionSimulationTest {
      */
     static final long HEAL_BOUND = 2 * FD.timeoutMillis() + PD.exitReadOnlyAfterMillis();
 
+    /** What the random splits measured, across seeds. */
+    private static final class Stats {
+        final List<Long> toReadOnly = new ArrayList<>();
+        final List<Long> recovery = new ArrayList<>();
+        final List<Long> healToNormal = new ArrayList<>();
+        int cutOffInMajority;
+        int splitsWithoutMajority;
+        int lateVerdicts;
+        int cutOffReadOnly;
+        int verdictsAcross;
+    }
+
     @ParameterizedTest(name = "N={0}, {1} seeds")
     @CsvSource({"8, 30", "20, 15", "50, 6"})
     void onlyTheMajoritySideStaysWritableAndEveryoneRecoversAfterHealing(int n, int seeds) {
-        List<Long> toReadOnly = new ArrayList<>();
-        List<Long> recovery = new ArrayList<>();
-        List<Long> healToNormal = new ArrayList<>();
-        int cutOffInMajority = 0;
-        int splitsWithoutMajority = 0;
-        int lateVerdicts = 0;
-        int verdictsAcross = 0;
-        int cutOffReadOnly = 0;
+        Stats st = new Stats();
         for (long seed = 1; seed <= seeds; seed++) {
-            String at = "seed " + seed + " N=" + n + ": ";
-            FailureSim s = new FailureSim(seed, n, new NetworkConditions(1, 20, 0.02, 0.0), FD, PD);
-            s.sim.runFor(20_000);
-            for (String a : s.agents) {
-                assertEquals(PartitionMode.NORMAL, s.partitions.get(a).mode(), at + a + " not NORMAL before the split");
-            }
-            List<String> shuffled = new ArrayList<>(s.agents);
-            for (int i = shuffled.size() - 1; i > 0; i--) {
-                java.util.Collections.swap(shuffled, i, s.sim.random().nextInt(i + 1));
-            }
-            int cut = 1 + s.sim.random().nextInt(n - 1);
-            Set<String> sideA = new TreeSet<>(shuffled.subList(0, cut));
-            Set<String> sideB = new TreeSet<>(shuffled.subList(cut, n));
-            int needed = PD.needed(n);
-            Set<String> majority = sideA.size() >= needed ? sideA : sideB.size() >= needed ? sideB : Set.of();
-            if (majority.isEmpty()) {
-                splitsWithoutMajority++;
-            }
-            // who can tell it is in the majority: majority agents connected, inside their side, through the overlay
-            // to a majority (heartbeats travel over overlay links); an agent cut off from it knows nothing better
-            Set<String> informedMajority = new TreeSet<>();
-            for (Set<String> comp : s.overlayComponents(majority)) {
-                if (comp.size() >= needed) {
-                    informedMajority.addAll(comp);
-                }
-            }
-            cutOffInMajority += majority.size() - informedMajority.size();
-
-            long splitAt = s.sim.now();
-            s.net.partition(sideA, sideB);
-            Set<String> minority = new TreeSet<>(s.agents);
-            minority.removeAll(majority);
-            boolean minorityReadOnly = s.sim.runUntil(
-                    () -> minority.stream().allMatch(a -> s.partitions.get(a).mode() == PartitionMode.READ_ONLY),
-                    splitAt + MINORITY_BOUND);
-            if (!minorityReadOnly) {
-                fail(at + "minority " + minority + " not all READ_ONLY " + MINORITY_BOUND + " ms after the split; still NORMAL: "
-                        + minority.stream().filter(a -> s.partitions.get(a).mode() == PartitionMode.NORMAL).toList());
-            }
-            s.sim.runFor(60_000); // a long partition: the minority stays read-only, the majority writable
-            for (String a : minority) {
-                PartitionStatus st = s.partitions.get(a).status();
-                assertEquals(PartitionMode.READ_ONLY, st.mode(), at + "minority agent " + a + " left READ_ONLY: " + st);
-                WriteGuard.Decision d = WriteGuard.check(st);
-                assertFalse(d.allowed(), at + a);
-                assertTrue(((WriteGuard.Refused) d).reason().startsWith("read-only: this agent reaches "), d.toString());
-                toReadOnly.add(st.sinceMillis() - splitAt);
-            }
-            for (String a : majority) {
-                if (!informedMajority.contains(a) && s.partitions.get(a).mode() == PartitionMode.READ_ONLY) {
-                    cutOffReadOnly++;
-                }
-            }
-            for (String a : informedMajority) {
-                PartitionStatus st = s.partitions.get(a).status();
-                assertTrue(WriteGuard.check(st).allowed(), at + "majority agent " + a + " refuses writes: " + st);
-                assertEquals(0, s.partitions.get(a).metrics().partitions(), at + "majority agent " + a + " went READ_ONLY");
-            }
-
-            int before = s.failures.size();
-            long healAt = s.sim.now();
-            s.net.heal();
-            boolean allNormal = s.sim.runUntil(
-                    () -> s.agents.stream().allMatch(a -> s.partitions.get(a).mode() == PartitionMode.NORMAL),
-                    healAt + HEAL_BOUND);
-            if (!allNormal) {
-                fail(at + "not all NORMAL " + HEAL_BOUND + " ms after healing; READ_ONLY: "
-                        + s.agents.stream().filter(a -> s.partitions.get(a).mode() != PartitionMode.NORMAL).toList());
-            }
-            for (String a : s.agents) {
-                PartitionDetectorCore.Metrics m = s.partitions.get(a).metrics();
-                recovery.addAll(m.recoveryMillis());
-                if (m.partitions() > 0) {
-                    healToNormal.add(s.partitions.get(a).status().sinceMillis() - healAt);
-                }
-            }
-            // and it stays healed: refutations settle, nobody is left believing anyone failed
-            s.sim.runFor(60_000);
-            // the minority's verdicts about majority agents must not spread into the majority when the network heals
-            for (FailureSim.FailureSeen f : s.failures.subList(before, s.failures.size())) {
-                if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
-                    fail(at + "after healing, " + f.observer() + " declared " + f.failure().peer()
-                            + " failed, though both were on the majority side");
-                }
-            }
-            for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
-                if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
-                    fail(at + "during the partition, " + f.observer() + " declared " + f.failure().peer()
-                            + " failed, though both were on the majority side");
-                }
-            }
-            lateVerdicts += s.failures.size() - before;
-            for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
-                if (majority.contains(f.observer()) != majority.contains(f.failure().peer())) {
-                    verdictsAcross++;
-                }
-            }
-            for (String a : s.agents) {
-                assertEquals(PartitionMode.NORMAL, s.partitions.get(a).mode(), at + a + " fell back to READ_ONLY after healing");
-                for (String b : s.agents) {
-                    assertEquals(MemberStatus.ALIVE, s.detectors.get(a).statusOf(b), at + a + " still believes " + b + " down");
-                }
-            }
+            splitAndHeal(seed, n, st);
         }
         log.info("partition N={} seeds={} (splits without a majority: {}; majority agents cut off from it in the overlay: {}, "
                         + "of which READ_ONLY: {}): split -> READ_ONLY {}; READ_ONLY -> NORMAL (recovery time) {}; "
                         + "heal -> NORMAL {}; PeerFailed across the cut during the partition {}, PeerFailed after healing {}",
-                n, seeds, splitsWithoutMajority, cutOffInMajority, cutOffReadOnly, FailureSim.distribution(toReadOnly),
-                FailureSim.distribution(recovery), FailureSim.distribution(healToNormal), verdictsAcross, lateVerdicts);
+                n, seeds, st.splitsWithoutMajority, st.cutOffInMajority, st.cutOffReadOnly, FailureSim.distribution(st.toReadOnly),
+                FailureSim.distribution(st.recovery), FailureSim.distribution(st.healToNormal), st.verdictsAcross, st.lateVerdicts);
     }
+
+    /** Seeds that once let a healed minority's stale FAILED verdicts spread into the majority. */
+    @ParameterizedTest(name = "seed {0}, N={1}")
+    @CsvSource({"26, 20", "12, 50"})
+    void regressionStaleVerdictsOfAHealedMinorityDoNotSpread(long seed, int n) {
+        splitAndHeal(seed, n, new Stats());
+    }
+
+    /** One random split: the minority goes READ_ONLY, the majority stays NORMAL, and healing brings everyone back. */
+    private static void splitAndHeal(long seed, int n, Stats st) {
+        String at = "seed " + seed + " N=" + n + ": ";
+        FailureSim s = new FailureSim(seed, n, new NetworkConditions(1, 20, 0.02, 0.0), FD, PD);
+        s.sim.runFor(20_000);
+        for (String a : s.agents) {
+            assertEquals(PartitionMode.NORMAL, s.partitions.get(a).mode(), at + a + " not NORMAL before the split");
+        }
+        List<String> shuffled = new ArrayList<>(s.agents);
+        for (int i = shuffled.size() - 1; i > 0; i--) {
+            java.util.Collections.swap(shuffled, i, s.sim.random().nextInt(i + 1));
+        }
+        int cut = 1 + s.sim.random().nextInt(n - 1);
+        Set<String> sideA = new TreeSet<>(shuffled.subList(0, cut));
+        Set<String> sideB = new TreeSet<>(shuffled.subList(cut, n));
+        int needed = PD.needed(n);
+        Set<String> majority = sideA.size() >= needed ? sideA : sideB.size() >= needed ? sideB : Set.of();
+        if (majority.isEmpty()) {
+            st.splitsWithoutMajority++;
+        }
+        // who can tell it is in the majority: majority agents connected, inside their side, through the overlay
+        // to a majority (heartbeats travel over overlay links); an agent cut off from it knows nothing better
+        Set<String> informedMajority = new TreeSet<>();
+        for (Set<String> comp : s.overlayComponents(majority)) {
+            if (comp.size() >= needed) {
+                informedMajority.addAll(comp);
+            }
+        }
+        st.cutOffInMajority += majority.size() - informedMajority.size();
+
+        long splitAt = s.sim.now();
+        s.net.partition(sideA, sideB);
+        Set<String> minority = new TreeSet<>(s.agents);
+        minority.removeAll(majority);
+        boolean minorityReadOnly = s.sim.runUntil(
+                () -> minority.stream().allMatch(a -> s.partitions.get(a).mode() == PartitionMode.READ_ONLY),
+                splitAt + MINORITY_BOUND);
+        if (!minorityReadOnly) {
+            fail(at + "minority " + minority + " not all READ_ONLY " + MINORITY_BOUND + " ms after the split; still NORMAL: "
+                    + minority.stream().filter(a -> s.partitions.get(a).mode() == PartitionMode.NORMAL).toList());
+        }
+        s.sim.runFor(60_000); // a long partition: the minority stays read-only, the majority writable
+        for (String a : minority) {
+            PartitionStatus status = s.partitions.get(a).status();
+            assertEquals(PartitionMode.READ_ONLY, status.mode(), at + "minority agent " + a + " left READ_ONLY: " + status);
+            WriteGuard.Decision d = WriteGuard.check(status);
+            assertFalse(d.allowed(), at + a);
+            assertTrue(((WriteGuard.Refused) d).reason().startsWith("read-only: this agent reaches "), d.toString());
+            st.toReadOnly.add(status.sinceMillis() - splitAt);
+        }
+        for (String a : majority) {
+            if (!informedMajority.contains(a) && s.partitions.get(a).mode() == PartitionMode.READ_ONLY) {
+                st.cutOffReadOnly++;
+            }
+        }
+        for (String a : informedMajority) {
+            PartitionStatus status = s.partitions.get(a).status();
+            assertTrue(WriteGuard.check(status).allowed(), at + "majority agent " + a + " refuses writes: " + status);
+            assertEquals(0, s.partitions.get(a).metrics().partitions(), at + "majority agent " + a + " went READ_ONLY");
+        }
+
+        int before = s.failures.size();
+        long healAt = s.sim.now();
+        s.net.heal();
+        boolean allNormal = s.sim.runUntil(
+                () -> s.agents.stream().allMatch(a -> s.partitions.get(a).mode() == PartitionMode.NORMAL),
+                healAt + HEAL_BOUND);
+        if (!allNormal) {
+            fail(at + "not all NORMAL " + HEAL_BOUND + " ms after healing; READ_ONLY: "
+                    + s.agents.stream().filter(a -> s.partitions.get(a).mode() != PartitionMode.NORMAL).toList());
+        }
+        for (String a : s.agents) {
+            PartitionDetectorCore.Metrics m = s.partitions.get(a).metrics();
+            st.recovery.addAll(m.recoveryMillis());
+            if (m.partitions() > 0) {
+                st.healToNormal.add(s.partitions.get(a).status().sinceMillis() - healAt);
+            }
+        }
+        // and it stays healed: refutations settle, nobody is left believing anyone failed
+        s.sim.runFor(60_000);
+        // the minority's verdicts about majority agents must not spread into the majority when the network heals
+        for (FailureSim.FailureSeen f : s.failures.subList(before, s.failures.size())) {
+            if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
+                fail(at + "after healing, " + f.observer() + " declared " + f.failure().peer()
+                        + " failed, though both were on the majority side");
+            }
+        }
+        for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
+            if (informedMajority.contains(f.observer()) && informedMajority.contains(f.failure().peer())) {
+                fail(at + "during the partition, " + f.observer() + " declared " + f.failure().peer()
+                        + " failed, though both were on the majority side");
+            }
+        }
+        st.lateVerdicts += s.failures.size() - before;
+        for (FailureSim.FailureSeen f : s.failures.subList(0, before)) {
+            if (majority.contains(f.observer()) != majority.contains(f.failure().peer())) {
+                st.verdictsAcross++;
+            }
+        }
+        for (String a : s.agents) {
+            assertEquals(PartitionMode.NORMAL, s.partitions.get(a).mode(), at + a + " fell back to READ_ONLY after healing");
+            for (String b : s.agents) {
+                assertEquals(MemberStatus.ALIVE, s.detectors.get(a).statusOf(b), at + a + " still believes " + b + " down");
+            }
+        }
+        }
 
     @Test
     void anAgentCutOffFromEveryoneDeclaresNobodyFailedAndRejoinsAfterHealing() {
