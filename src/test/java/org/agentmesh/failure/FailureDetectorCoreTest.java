@@ -141,6 +141,24 @@ class FailureDetectorCoreTest {
     }
 
     @Test
+    void theWatchedSetFollowsTheOverlayAndANewlyWatchedPeerGetsAFullTimeoutOfGrace() {
+        FailureDetectorCore a = core("a");
+        a.step(new Tick(), 3_000);
+        // at 8 s the overlay changes: a watches q instead of p
+        Map<String, Set<String>> next = Map.of("a", Set.of("q"), "p", Set.of("a"), "q", Set.of("a"), "h1", Set.of("p", "q"));
+        a.step(new FailureDetectorCore.OverlayChanged(next), 8_000);
+        List<Output> out = a.step(new Tick(), 12_000);
+        assertTrue(sends(out, "p", Ping.class).isEmpty(), "no longer watched");
+        assertEquals(1, sends(out, "q", Ping.class).size());
+        assertTrue(of(out, PeerSuspected.class).isEmpty(), "p is not watched, q is new: nobody suspected at 12 s");
+        assertEquals(List.of(new PeerSuspected("q", 0, 18_000, "a")), of(a.step(new Tick(), 18_000), PeerSuspected.class));
+        // an agent that leaves the swarm is forgotten, with its suspicion
+        a.step(new FailureDetectorCore.OverlayChanged(Map.of("a", Set.of("p"), "p", Set.of("a"))), 19_000);
+        assertFalse(a.suspects("q"));
+        assertEquals(MemberStatus.ALIVE, a.statusOf("q"));
+    }
+
+    @Test
     void incarnationsOrderUpdates() {
         MemberUpdate alive2 = new MemberUpdate("x", MemberStatus.ALIVE, 2, "x", 0);
         MemberUpdate suspect2 = new MemberUpdate("x", MemberStatus.SUSPECT, 2, "y", 0);
