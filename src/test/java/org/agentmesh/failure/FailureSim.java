@@ -2,7 +2,6 @@ package org.agentmesh.failure;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -201,9 +200,5 @@ final class FailureSim {
         q.put("p99", v.get(Math.min(v.size() - 1, (int) Math.ceil(v.size() * 0.99) - 1)));
         q.put("max", v.get(v.size() - 1));
         return "n=" + v.size() + " " + q.toString().replace("{", "").replace("}", "") + " ms";
-    }
-
-    static Set<String> setOf(Collection<String> c) {
-        return new HashSet<>(c);
     }
 }
