@@ -11,16 +11,24 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentMeshCli.Version.class,
         description = "A peer-to-peer coordination mesh for swarms of agents, on Apache Pekko.",
-        subcommands = {NodeCommand.class, DemoCommand.class, CertsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, DemoCommand.class, SwarmCommand.class, TaskCommand.class, CertsCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMeshCli {
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit code (tests call this). */
+    /** Runs a command line and returns its exit code. */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with its output and errors going to the given writers (tests use this). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new AgentMeshCli());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setParameterExceptionHandler((ex, argv) -> {
             ex.getCommandLine().getErr().println("agent-mesh: " + ex.getMessage() + " (see --help)");
             return CommandLine.ExitCode.USAGE;

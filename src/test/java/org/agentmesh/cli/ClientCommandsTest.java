@@ -1,0 +1,94 @@
+package org.agentmesh.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The client commands against a real node: 0 on success, 1 on a failed operation, 2 on bad usage, one line on stderr. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientCommandsTest {
+
+    private MeshTestCluster cluster;
+    private String node;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    void start() {
+        cluster = MeshTestCluster.start(1);
+        node = cluster.node(0).httpBase();
+    }
+
+    @AfterAll
+    void stop() {
+        cluster.close();
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AgentMeshCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void assertOneLine(Run r) {
+        assertEquals(1, r.err().strip().lines().count(), "one line on stderr: " + r.err());
+        assertTrue(r.err().startsWith("agent-mesh: "), r.err());
+    }
+
+    @Test
+    void swarmCommands() {
+        Run init = run("swarm", "init", "mesh", "--id", "cli", "--max-agents", "4", "--strategy", "round-robin", "--capabilities", "code,test", "--node", node);
+        assertEquals(0, init.code(), init.err());
+        assertTrue(init.out().contains("\"id\" : \"cli\""), init.out());
+        Run again = run("swarm", "init", "--id", "cli", "--node", node);
+        assertEquals(1, again.code());
+        assertOneLine(again);
+        assertTrue(again.err().contains("409"), again.err());
+
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> run("swarm", "status", "cli", "--node", node).out().contains("\"active\" : 4"));
+        assertTrue(run("swarm", "list", "--node", node).out().contains("\"cli\""));
+        Run bad = run("swarm", "init", "torus", "--node", node);
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("(field: topology)"), bad.err());
+        assertEquals(2, run("swarm", "init", "--max-agents", "many", "--node", node).code());
+        assertEquals(2, run("swarm", "status", "--node", node).code(), "missing swarm id is bad usage");
+        Run unknown = run("swarm", "status", "nope", "--node", node);
+        assertEquals(1, unknown.code());
+        assertOneLine(unknown);
+
+        assertEquals(0, run("swarm", "shutdown", "cli", "--node", node).code());
+        assertEquals(1, run("swarm", "shutdown", "cli", "--node", node).code(), "shutting down twice is not a success");
+    }
+
+    @Test
+    void taskCommands() {
+        assertEquals(0, run("swarm", "init", "--id", "cli-tasks", "--max-agents", "2", "--node", node).code());
+        Run submit = run("task", "submit", "cli-tasks", "--executor", "sleep", "--id", "t1", "--payload", "{\"millis\": 10}", "--node", node);
+        assertEquals(0, submit.code(), submit.err());
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> run("task", "status", "cli-tasks", "t1", "--node", node).out().contains("\"completed\""));
+        assertTrue(run("task", "list", "cli-tasks", "--state", "completed", "--node", node).out().contains("\"t1\""));
+        Run cancelDone = run("task", "cancel", "cli-tasks", "t1", "--node", node);
+        assertEquals(1, cancelDone.code());
+        assertOneLine(cancelDone);
+        assertEquals(0, run("task", "submit", "cli-tasks", "--executor", "sleep", "--id", "long", "--payload", "{\"millis\": 60000}", "--node", node).code());
+        assertEquals(0, run("task", "cancel", "cli-tasks", "long", "--node", node).code());
+        assertEquals(2, run("task", "submit", "cli-tasks", "--node", node).code(), "--executor is required");
+        assertEquals(2, run("task", "submit", "cli-tasks", "--executor", "sleep", "--payload", "{oops", "--node", node).code());
+        Run rejected = run("task", "submit", "cli-tasks", "--executor", "sleep", "--caps", "flying", "--node", node);
+        assertEquals(1, rejected.code());
+        assertTrue(rejected.err().contains("422"), rejected.err());
+        Run nobody = run("task", "status", "cli-tasks", "x", "--node", "http://127.0.0.1:9");
+        assertEquals(1, nobody.code());
+        assertOneLine(nobody);
+        assertTrue(nobody.err().contains("cannot reach"), nobody.err());
+    }
+}
