@@ -75,6 +75,9 @@ public final class HttpApi extends AllDirectives {
                 pathPrefix("health", () -> concat(
                         path("live", () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
                         path("ready", () -> get(this::ready)))),
+                path("metrics", () -> get(() -> authorized(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(
+                        ContentTypes.create(MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8),
+                        mesh.metrics().scrape())))))),
                 pathPrefix(segment("api").slash("v1"), () -> authorized(() -> concat(
                         path("swarms", () -> concat(
                                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
@@ -82,6 +85,15 @@ public final class HttpApi extends AllDirectives {
                         pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
+                        path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format -> {
+                            String f = format.orElse("json");
+                            if (!f.equals("json") && !f.equals("summary")) {
+                                throw new InvalidInput("format", "format must be json or summary");
+                            }
+                            return async(() -> mesh.report(checked(swarmId)), r -> f.equals("json") ? json(StatusCodes.OK, r)
+                                    : complete(HttpResponse.create().withEntity(HttpEntities.create(
+                                            ContentTypes.create(MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), r.summary()))));
+                        }))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(

@@ -75,6 +75,7 @@ public final class AgentMesh implements Extension {
     private final Duration statusTimeout;
     private final Duration shutdownTimeout;
     private final SwarmAgentView agentView;
+    private final org.agentmesh.metrics.MeshMetrics metrics = new org.agentmesh.metrics.MeshMetrics();
     private final org.agentmesh.strategy.SchedulingSettings scheduling;
     private final SwarmTaskRouter taskRouter;
     private final java.util.Map<String, org.agentmesh.task.TaskExecutor> executors;
@@ -115,7 +116,7 @@ public final class AgentMesh implements Extension {
         if (!tasks.getBoolean("shell-enabled")) {
             executors.remove("shell");
         }
-        TaskEntity.Settings taskSettings = new TaskEntity.Settings(tasks.getDuration("lease"), tasks.getInt("max-attempts"));
+        TaskEntity.Settings taskSettings = new TaskEntity.Settings(tasks.getDuration("lease"), tasks.getInt("max-attempts"), metrics);
         sharding.init(Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), taskRouter, taskSettings))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(tasks.getInt("task-shards")))
@@ -124,7 +125,7 @@ public final class AgentMesh implements Extension {
         AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), scheduling.stealTickInterval(),
                 scheduling.stealing().enabled(), scheduling.stealing().victimCandidates(), scheduling.assignment().matchThreshold(),
                 scheduling.stealRequestTimeout());
-        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings)));
+        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings, metrics)));
         this.taskQueries = new TaskQueries(system);
     }
 
@@ -156,6 +157,11 @@ public final class AgentMesh implements Extension {
 
     public ActorSystem<?> system() {
         return system;
+    }
+
+    /** This node's measured counters and timers. */
+    public org.agentmesh.metrics.MeshMetrics metrics() {
+        return metrics;
     }
 
     /** Ready once this node is an Up member of its cluster (sharding and the schema are set up in the constructor). */
@@ -429,4 +435,20 @@ public final class AgentMesh implements Extension {
         });
     }
 
+
+    /**
+     * The swarm's performance report: reachability and round trip of its agents from this node, throughput and latency
+     * from the task history, load distribution from the workers now and moves from the task history.
+     */
+    public CompletionStage<SwarmReport> report(String swarmId) {
+        long start = System.nanoTime();
+        return status(swarmId).thenCompose(status -> {
+            // status asks every agent in parallel: the elapsed time bounds their round trips from above
+            double roundTripMillis = (System.nanoTime() - start) / 1e6;
+            return agentView.snapshot(swarmId).thenCompose(snapshot -> taskQueries.moves(swarmId).thenCompose(moves ->
+                    taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenApply(tasks ->
+                            SwarmReport.build(swarmId, status, roundTripMillis, snapshot.agents(), tasks, moves[0], moves[1],
+                                    scheduling.balancer().hotThreshold()))));
+        });
+    }
 }

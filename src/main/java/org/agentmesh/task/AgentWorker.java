@@ -96,8 +96,9 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
 
     // ---- behaviour
 
-    public static Behavior<Command> create(String entityId, AgentView view, Map<String, TaskExecutor> executors, Settings settings) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AgentWorker(ctx, timers, entityId, view, executors, settings)));
+    public static Behavior<Command> create(String entityId, AgentView view, Map<String, TaskExecutor> executors, Settings settings,
+            org.agentmesh.metrics.MeshMetrics metrics) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AgentWorker(ctx, timers, entityId, view, executors, settings, metrics)));
     }
 
     private final TimerScheduler<Command> timers;
@@ -121,9 +122,15 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     private long stolen;
     private long givenAway;
 
+    private final org.agentmesh.metrics.MeshMetrics metrics;
+    /** When each running attempt started, for the attempt timer. */
+    private final Map<String, Long> startedNanos = new HashMap<>();
+    private final Map<String, String> executorOf = new HashMap<>();
+
     private AgentWorker(ActorContext<Command> ctx, TimerScheduler<Command> timers, String entityId, AgentView view,
-            Map<String, TaskExecutor> executors, Settings settings) {
+            Map<String, TaskExecutor> executors, Settings settings, org.agentmesh.metrics.MeshMetrics metrics) {
         super(ctx);
+        this.metrics = metrics;
         this.timers = timers;
         this.swarmId = entityId.substring(0, entityId.indexOf(':'));
         this.agentId = entityId.substring(entityId.indexOf(':') + 1);
@@ -263,6 +270,8 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
 
     private void start(Queued q) {
         running.put(q.taskId(), q.attempt());
+        startedNanos.put(q.taskId(), System.nanoTime());
+        executorOf.put(q.taskId(), q.spec().executor());
         task(q.taskId()).tell(new TaskEntity.Started(agentId, q.attempt()));
         TaskExecutor executor = executors.get(q.spec().executor());
         if (executor == null) {
@@ -290,6 +299,10 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
         }
         running.remove(d.taskId());
         executed++;
+        Long began = startedNanos.remove(d.taskId());
+        metrics.attemptExecuted(swarmId, executorOf.getOrDefault(d.taskId(), "?"), d.result().success(),
+                java.time.Duration.ofNanos(began == null ? 0 : System.nanoTime() - began));
+        executorOf.remove(d.taskId());
         if (d.result().success()) {
             succeeded++;
         }

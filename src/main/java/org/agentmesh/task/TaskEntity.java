@@ -140,8 +140,8 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         }
     }
 
-    /** Tunables, from {@code agent-mesh.tasks}. */
-    public record Settings(Duration lease, int maxAttempts) {}
+    /** Tunables, from {@code agent-mesh.tasks}, and where to count what happens. */
+    public record Settings(Duration lease, int maxAttempts, org.agentmesh.metrics.MeshMetrics metrics) {}
 
     // ---- behaviour
 
@@ -249,6 +249,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         Submitted submitted = new Submitted(c.swarmId(), c.spec(), System.currentTimeMillis());
         Assigned assigned = new Assigned(c.route().agentId(), 1, c.route().reason());
         return Effect().persist(List.of(submitted, assigned)).thenRun(st -> {
+            settings.metrics().taskSubmitted(st.swarmId());
             enqueue(st);
             c.replyTo().tell(new Accepted(st));
         });
@@ -300,14 +301,18 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         }
         long now = System.currentTimeMillis();
         if (c.result().success()) {
-            return Effect().persist(new Completed(c.agentId(), c.attempt(), c.result(), now)).thenRun(this::settled)
+            return Effect().persist(new Completed(c.agentId(), c.attempt(), c.result(), now))
+                    .thenRun(st -> settings.metrics().taskCompleted(st.swarmId(), Duration.ofMillis(st.finishedAtMillis() - st.submittedAtMillis())))
+                    .thenRun(this::settled)
                     .thenReply(c.replyTo(), st -> new Ack(true, ""));
         }
         if (s.failures() + 1 > s.spec().maxRetries()) {
-            return Effect().persist(new Failed(c.attempt(), c.result().error(), now)).thenRun(this::settled)
+            return Effect().persist(new Failed(c.attempt(), c.result().error(), now))
+                    .thenRun(st -> settings.metrics().taskFailed(st.swarmId())).thenRun(this::settled)
                     .thenReply(c.replyTo(), st -> new Ack(true, "failed for good after " + (s.failures() + 1) + " failed attempts"));
         }
-        return Effect().persist(new Retried(c.agentId(), c.attempt(), c.result().error(), true)).thenRun(st -> route(st))
+        return Effect().persist(new Retried(c.agentId(), c.attempt(), c.result().error(), true))
+                .thenRun(st -> settings.metrics().taskRetried(st.swarmId(), false)).thenRun(st -> route(st))
                 .thenReply(c.replyTo(), st -> new Ack(true, "will retry"));
     }
 
@@ -316,7 +321,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
             return Effect().reply(c.replyTo(), new MoveReply(false, s.attempt(), stale(s, c.from(), c.attempt())));
         }
         Event moved = c.stolen() ? new Stolen(c.from(), c.to(), s.attempt() + 1) : new Migrated(c.from(), c.to(), s.attempt() + 1);
-        return Effect().persist(moved).thenRun(st -> renewLease()).thenReply(c.replyTo(), st -> new MoveReply(true, st.attempt(), ""));
+        return Effect().persist(moved).thenRun(st -> renewLease()).thenRun(st -> settings.metrics().taskMoved(st.swarmId(), c.stolen())).thenReply(c.replyTo(), st -> new MoveReply(true, st.attempt(), ""));
     }
 
     private Effect<Event, State> onCancel(State s, Cancel c) {
@@ -349,7 +354,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         }
         ctx.getLog().info("task {}: lease of agent {} (attempt {}) expired after {} ms, reassigning", taskId, s.agentId(), s.attempt(), silentMillis);
         return Effect().persist(new Retried(s.agentId(), s.attempt(), "lease expired after " + silentMillis + " ms", false))
-                .thenRun(st -> route(st));
+                .thenRun(st -> settings.metrics().taskRetried(st.swarmId(), true)).thenRun(st -> route(st));
     }
 
     private void renewLease() {

@@ -40,6 +40,19 @@ public final class TaskQueries {
                 .thenApply(s -> s.phase() == TaskEntity.Phase.NEW ? Optional.empty() : Optional.of(s));
     }
 
+    /** How many times the swarm's tasks were stolen ({@code [0]}) and migrated ({@code [1]}), from their history. */
+    public CompletionStage<long[]> moves(String swarmId) {
+        return journal.currentEventsByTag(TaskEntity.tag(swarmId), NoOffset.getInstance())
+                .runWith(Sink.fold(new long[2], (long[] acc, org.apache.pekko.persistence.query.EventEnvelope env) -> {
+                    if (env.event() instanceof TaskEntity.Stolen) {
+                        acc[0]++;
+                    } else if (env.event() instanceof TaskEntity.Migrated) {
+                        acc[1]++;
+                    }
+                    return acc;
+                }), materializer);
+    }
+
     /** Every task of the swarm (optionally only those in {@code phase}), oldest submission first, at most {@code limit}. */
     public CompletionStage<List<TaskEntity.State>> list(String swarmId, Optional<TaskEntity.Phase> phase, int limit) {
         return journal.currentEventsByTag(TaskEntity.tag(swarmId), NoOffset.getInstance())
