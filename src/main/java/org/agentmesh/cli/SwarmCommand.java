@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.agentmesh.client.NodeClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,7 +62,7 @@ final class SwarmCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + Paths.segment(swarm), null), spec.commandLine().getOut(),
+            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm), null), spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
     }
@@ -87,7 +88,7 @@ final class SwarmCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + Paths.segment(swarm), null), spec.commandLine().getOut(),
+            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + NodeClient.segment(swarm), null), spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
     }

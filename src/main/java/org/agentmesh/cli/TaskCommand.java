@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.agentmesh.client.NodeClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,7 +68,7 @@ final class TaskCommand {
                 }
                 body.put("payload", p);
             }
-            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + Paths.segment(swarm) + "/tasks", body),
+            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks", body),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
@@ -85,7 +86,7 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + Paths.segment(swarm) + "/tasks/" + Paths.segment(task), null),
+            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks/" + NodeClient.segment(task), null),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
@@ -106,8 +107,8 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            String query = "?limit=" + limit + (state == null ? "" : "&state=" + Paths.segment(state));
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + Paths.segment(swarm) + "/tasks" + query, null),
+            String query = "?limit=" + limit + (state == null ? "" : "&state=" + NodeClient.segment(state));
+            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks" + query, null),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
@@ -125,7 +126,7 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + Paths.segment(swarm) + "/tasks/" + Paths.segment(task), null),
+            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks/" + NodeClient.segment(task), null),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }

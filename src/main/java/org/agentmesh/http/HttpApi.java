@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.InvalidInput;
 import org.agentmesh.swarm.SwarmAlreadyExists;
+import org.agentmesh.swarm.AgentNotFound;
 import org.agentmesh.swarm.SwarmNotFound;
 import org.agentmesh.swarm.TaskIdConflict;
 import org.agentmesh.swarm.TaskNotFound;
@@ -54,6 +55,7 @@ public final class HttpApi extends AllDirectives {
     private final ObjectMapper bodyMapper;
     private final BadRequestLog badRequests;
     private final TaskRoutes tasks;
+    private final AgentRoutes agents;
 
     public HttpApi(AgentMesh mesh) {
         this.mesh = mesh;
@@ -63,6 +65,7 @@ public final class HttpApi extends AllDirectives {
         this.bodyMapper = Json.strict(config.getInt("max-json-depth"), config.getInt("max-json-string-length"));
         this.badRequests = new BadRequestLog(config.getDuration("bad-request-log-interval"));
         this.tasks = new TaskRoutes(this, mesh);
+        this.agents = new AgentRoutes(this, mesh);
     }
 
     /** Refused requests (4xx) answered since start. */
@@ -83,6 +86,7 @@ public final class HttpApi extends AllDirectives {
                                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
                         pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
+                        pathPrefix(segment("swarms").slash(segment()), swarmId -> agents.routes(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format -> {
@@ -181,6 +185,9 @@ public final class HttpApi extends AllDirectives {
         }
         if (e instanceof SwarmNotFound) {
             return problem(StatusCodes.NOT_FOUND, e.getMessage(), "swarmId");
+        }
+        if (e instanceof AgentNotFound) {
+            return problem(StatusCodes.NOT_FOUND, e.getMessage(), "to");
         }
         if (e instanceof TaskNotFound) {
             return problem(StatusCodes.NOT_FOUND, e.getMessage(), "taskId");

@@ -451,4 +451,51 @@ public final class AgentMesh implements Extension {
                                     scheduling.balancer().hotThreshold()))));
         });
     }
+
+    // ---- agent messages and recovery
+
+    /**
+     * Delivers a message to one agent, or to every agent of the swarm with {@code to = "all"}; completes with the agents
+     * that acknowledged it. An unknown receiver fails with {@link InvalidInput} naming {@code to}.
+     */
+    public CompletionStage<List<String>> sendMessage(String swarmId, String from, String to, String body) {
+        SwarmSpecs.checkId("from", from);
+        return describe(swarmId).thenCompose(found -> {
+            List<String> receivers = to.equals("all") ? found.spec().agents().stream().map(AgentSpec::id).toList()
+                    : found.spec().agents().stream().map(AgentSpec::id).filter(to::equals).toList();
+            if (receivers.isEmpty()) {
+                throw new AgentNotFound(swarmId, to);
+            }
+            long now = System.currentTimeMillis();
+            List<CompletableFuture<AgentWorker.Delivered>> acks = receivers.stream()
+                    .map(id -> sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, id))
+                            .<AgentWorker.Delivered>ask(r -> new AgentWorker.Deliver(from, body, now, r), askTimeout).toCompletableFuture())
+                    .toList();
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> acks.stream().map(a -> a.join().agentId()).toList());
+        });
+    }
+
+    /** The last messages delivered to an agent. */
+    public CompletionStage<AgentWorker.Inbox> inbox(String swarmId, String agentId) {
+        return memberOf(swarmId, agentId).thenCompose(found -> sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, agentId))
+                .<AgentWorker.Inbox>ask(AgentWorker.GetInbox::new, askTimeout));
+    }
+
+    /**
+     * Failover recovery of an agent (the seed's daa_fault_tolerance failover_recovery): every unfinished task it holds
+     * is assigned again now, to other agents where possible, instead of waiting for its lease to expire. Completes
+     * with the ids of the tasks reassigned.
+     */
+    public CompletionStage<List<String>> recoverAgent(String swarmId, String agentId, String reason) {
+        return memberOf(swarmId, agentId).thenCompose(found -> taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE))
+                .thenApply(tasks -> {
+                    List<String> held = tasks.stream()
+                            .filter(t -> !t.phase().terminal() && t.agentId().equals(agentId))
+                            .map(t -> t.spec().id()).toList();
+                    held.forEach(id -> taskRef(swarmId, id).tell(new TaskEntity.Reassign(agentId, reason)));
+                    agentView.invalidate(swarmId);
+                    return held;
+                });
+    }
 }

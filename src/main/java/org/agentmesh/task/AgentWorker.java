@@ -68,6 +68,18 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
 
     public record GetLoad(ActorRef<Load> replyTo) implements Command {}
 
+    /** A message for this agent from another agent or a client (the seed's daa_communication); acknowledged on arrival. */
+    public record Deliver(String from, String body, long sentAtMillis, ActorRef<Delivered> replyTo) implements Command {}
+
+    public record Delivered(String agentId, int inboxSize) implements CborSerializable {}
+
+    /** The last messages delivered to this agent, oldest first. */
+    public record GetInbox(ActorRef<Inbox> replyTo) implements Command {}
+
+    public record Inbox(String agentId, List<Message> messages, long received) implements CborSerializable {}
+
+    public record Message(String from, String body, long sentAtMillis, long receivedAtMillis) implements CborSerializable {}
+
     /** An outside agent claims the next {@code external} task queued here. */
     public record Claim(ActorRef<ClaimReply> replyTo) implements Command {}
 
@@ -117,6 +129,10 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
     private final List<ArrayDeque<Queued>> queue = new ArrayList<>();
     private final Map<String, Integer> running = new HashMap<>();
     private boolean stealInFlight;
+    /** The last messages delivered to the agent; not persisted (a mailbox, not a log). */
+    private static final int INBOX_SIZE = 100;
+    private final ArrayDeque<Message> inbox = new ArrayDeque<>();
+    private long received;
     private long executed;
     private long succeeded;
     private long stolen;
@@ -192,6 +208,19 @@ public final class AgentWorker extends AbstractBehavior<AgentWorker.Command> {
                     return this;
                 })
                 .onMessage(Claim.class, this::onClaim)
+                .onMessage(Deliver.class, d -> {
+                    inbox.addLast(new Message(d.from(), d.body(), d.sentAtMillis(), System.currentTimeMillis()));
+                    received++;
+                    while (inbox.size() > INBOX_SIZE) {
+                        inbox.removeFirst();
+                    }
+                    d.replyTo().tell(new Delivered(agentId, inbox.size()));
+                    return this;
+                })
+                .onMessage(GetInbox.class, g -> {
+                    g.replyTo().tell(new Inbox(agentId, List.copyOf(inbox), received));
+                    return this;
+                })
                 .onMessage(Profile.class, p -> {
                     capabilities = p.capabilities();
                     capacity = Math.max(1, p.capacity());

@@ -72,6 +72,9 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
     public record Cancel(ActorRef<Ack> replyTo) implements Command {}
 
+    /** Recovery of a failed agent: if {@code agentId} still holds the task, assign it again now rather than at lease expiry. */
+    public record Reassign(String agentId, String reason) implements Command {}
+
     public record Get(ActorRef<State> replyTo) implements Command {}
 
     /** The router's answer when the task needed a new agent (a retry or a lost lease). */
@@ -229,6 +232,13 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
                     return Effect().none();
                 })
                 .onCommand(LeaseTick.class, this::onLeaseTick)
+                .onCommand(Reassign.class, (s, c) -> {
+                    if (routing || (s.phase() != Phase.ASSIGNED && s.phase() != Phase.RUNNING) || !s.agentId().equals(c.agentId())) {
+                        return Effect().none();
+                    }
+                    return Effect().persist(new Retried(s.agentId(), s.attempt(), c.reason(), false))
+                            .thenRun(st -> settings.metrics().taskRetried(st.swarmId(), true)).thenRun(st -> route(st));
+                })
                 .build();
     }
 
