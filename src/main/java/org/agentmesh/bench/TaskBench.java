@@ -79,6 +79,7 @@ public final class TaskBench {
         double lower = Math.max((double) total / (agents * slots), longest) / 1000.0;
         Map<String, Object> config = new LinkedHashMap<>(QUIET);
         config.put("agent-mesh.scheduling.stealing.enabled", stealing ? "on" : "off");
+        config.put("agent-mesh.scheduling.balancer.enabled", "off"); // the strategies and stealing alone
         try (MeshTestCluster cluster = MeshTestCluster.start(1, config)) {
             AgentMesh mesh = cluster.node(0).mesh();
             List<SwarmRequest.AgentRequest> specs = new ArrayList<>();

@@ -78,6 +78,10 @@ public final class HttpApi extends AllDirectives {
                 pathPrefix("health", () -> concat(
                         path("live", () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
                         path("ready", () -> get(this::ready)))),
+                // the dashboard: a static page that polls the API (it sends the token from ?token= when one is set)
+                pathSingleSlash(() -> get(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8))),
+                path("dashboard.js", () -> get(() -> getFromResource("dashboard/dashboard.js",
+                        ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8)))),
                 path("metrics", () -> get(() -> authorized(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(
                         ContentTypes.create(MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8),
                         mesh.metrics().scrape())))))),
@@ -89,6 +93,8 @@ public final class HttpApi extends AllDirectives {
                         pathPrefix(segment("swarms").slash(segment()), swarmId -> agents.routes(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
+                        path(segment("swarms").slash(segment()).slash("topology"), swarmId -> get(() ->
+                                async(() -> mesh.topology(checked(swarmId)), t -> json(StatusCodes.OK, t)))),
                         path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format -> {
                             String f = format.orElse("json");
                             if (!f.equals("json") && !f.equals("summary")) {

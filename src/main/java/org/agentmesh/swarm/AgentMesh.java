@@ -131,6 +131,9 @@ public final class AgentMesh implements Extension {
 
     /** What runs beside each active swarm entity: its load balancer. */
     private List<org.apache.pekko.actor.typed.Behavior<?>> companionsOf(String swarmId) {
+        if (!system.settings().config().getBoolean("agent-mesh.scheduling.balancer.enabled")) {
+            return List.of();
+        }
         return List.of(org.agentmesh.task.SwarmBalancer.create(swarmId, agentView, scheduling.balancer(), scheduling.balancerInterval(),
                 statusTimeout));
     }
@@ -497,5 +500,30 @@ public final class AgentMesh implements Extension {
                     agentView.invalidate(swarmId);
                     return held;
                 });
+    }
+
+    /** The swarm's mesh overlay as derived from its active agents (3-5 links each, two disjoint paths between any two). */
+    public record Topology(String swarmId, String topology, List<String> agents, List<List<String>> links, boolean connected,
+            boolean twoVertexConnected) {}
+
+    public CompletionStage<Topology> topology(String swarmId) {
+        return status(swarmId).thenApply(status -> {
+            List<String> live = status.agents().stream().filter(a -> a.state().equals("active"))
+                    .map(SwarmStatus.AgentStatus::id).sorted().toList();
+            org.agentmesh.gossip.MeshOverlay overlay = new org.agentmesh.gossip.MeshOverlay(3, 5);
+            java.util.Map<String, java.util.SortedSet<String>> graph = new java.util.TreeMap<>();
+            List<List<String>> links = new ArrayList<>();
+            for (String a : live) {
+                java.util.SortedSet<String> l = overlay.linksOf(a, live);
+                graph.put(a, l);
+                for (String b : l) {
+                    if (a.compareTo(b) < 0) {
+                        links.add(List.of(a, b));
+                    }
+                }
+            }
+            return new Topology(swarmId, status.topology(), live, links, org.agentmesh.gossip.MeshOverlay.isConnected(graph),
+                    live.size() >= 4 && org.agentmesh.gossip.MeshOverlay.isTwoVertexConnected(graph));
+        });
     }
 }

@@ -24,7 +24,9 @@ class WorkStealingTest {
     record Run(double makespanSeconds, Map<String, Integer> executedBy) {}
 
     private static Run run(boolean stealing) {
-        try (MeshTestCluster cluster = MeshTestCluster.start(1, Map.of("agent-mesh.scheduling.stealing.enabled", stealing ? "on" : "off"))) {
+        try (MeshTestCluster cluster = MeshTestCluster.start(1, Map.of("agent-mesh.scheduling.stealing.enabled", stealing ? "on" : "off",
+                // stealing alone: the load balancer would also move work off the busy agent
+                "agent-mesh.scheduling.balancer.enabled", "off"))) {
             AgentMesh mesh = cluster.node(0).mesh();
             mesh.createSwarm(new SwarmRequest("steal", "mesh", 6, "capability", null, null, List.of(
                     agent("agent-1"), agent("agent-2"), agent("agent-3"), agent("agent-4"), agent("agent-5"), agent("agent-6"))))
