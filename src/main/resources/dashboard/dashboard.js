@@ -18,6 +18,8 @@ function drawGraph(agents, links) {
   svg.innerHTML = "";
   const n = agents.length, cx = 265, cy = 265, r = 210;
   const pos = {};
+  // the overlay is a ring over the sorted ids (plus chords): placing agents in that order shows the ring
+  agents = [...agents].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   agents.forEach((a, i) => {
     const angle = (2 * Math.PI * i) / Math.max(n, 1) - Math.PI / 2;
     pos[a.id] = [cx + r * Math.cos(angle), cy + r * Math.sin(angle)];
