@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentMeshCli.Version.class,
         description = "A peer-to-peer coordination mesh for swarms of agents, on Apache Pekko.",
-        subcommands = {NodeCommand.class, DemoCommand.class, SwarmCommand.class, TaskCommand.class, McpCommand.class, CertsCommand.class,
+        subcommands = {NodeCommand.class, DemoCommand.class, SwarmCommand.class, TaskCommand.class, ReportCommand.class,
+                MonitorCommand.class, MemoryCommand.class, ConsensusCommand.class, McpCommand.class, CertsCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMeshCli {
 

@@ -65,6 +65,17 @@ class ClientCommandsTest {
         assertEquals(1, unknown.code());
         assertOneLine(unknown);
 
+        Run monitor = run("monitor", "cli", "--count", "2", "--interval", "100", "--node", node);
+        assertEquals(0, monitor.code(), monitor.err());
+        assertTrue(monitor.out().contains("agents 4/4 active"), monitor.out());
+        assertTrue(monitor.out().contains("4/4 agents reachable"), monitor.out());
+        assertEquals(2, run("monitor", "cli", "--interval", "5", "--node", node).code());
+        Run report = run("report", "cli", "--node", node);
+        assertEquals(0, report.code(), report.err());
+        assertTrue(report.out().contains("throughput:"), report.out());
+        assertEquals(2, run("report", "cli", "--format", "xml", "--node", node).code());
+        assertEquals(1, run("report", "ghost", "--node", node).code());
+
         assertEquals(0, run("swarm", "shutdown", "cli", "--node", node).code());
         assertEquals(1, run("swarm", "shutdown", "cli", "--node", node).code(), "shutting down twice is not a success");
     }

@@ -1,0 +1,79 @@
+package org.agentmesh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.agentmesh.client.NodeClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code agent-mesh consensus propose|vote|status}: byzantine-tolerant decisions among the swarm's agents. */
+@Command(name = "consensus", mixinStandardHelpOptions = true, description = "Proposals voted on by agents, decided by pBFT.",
+        subcommands = {ConsensusCommand.Propose.class, ConsensusCommand.Vote.class, ConsensusCommand.Status.class})
+final class ConsensusCommand {
+
+    @Command(name = "propose", mixinStandardHelpOptions = true, description = "Propose a decision (any JSON).")
+    static final class Propose implements Callable<Integer> {
+        @Mixin MeshClient client;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", description = "Swarm id") String swarm;
+        @Parameters(index = "1", description = "Proposal as JSON, e.g. '{\"task_assignment\":\"auth-service\",\"assigned_to\":\"agent-3\"}'")
+        String proposal;
+        @Option(names = "--threshold", description = "Share of live agents that must approve. Default: the node's (0.67)") Double threshold;
+        @Option(names = "--deadline-ms", description = "Time to decide, in ms") Long deadline;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode p;
+            try {
+                p = MeshClient.JSON.readTree(proposal);
+            } catch (Exception e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "the proposal is not JSON: " + e.getMessage().split("\n")[0]);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("proposal", p);
+            SwarmCommand.put(body, "threshold", threshold);
+            SwarmCommand.put(body, "deadlineMillis", deadline);
+            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals", body),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "vote", mixinStandardHelpOptions = true, description = "Vote on an agent's behalf: approve or reject.")
+    static final class Vote implements Callable<Integer> {
+        @Mixin MeshClient client;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", description = "Swarm id") String swarm;
+        @Parameters(index = "1", description = "Proposal id") String proposal;
+        @Parameters(index = "2", description = "approve | reject") String choice;
+        @Option(names = "--agent", required = true, description = "The voting agent") String agent;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!choice.equals("approve") && !choice.equals("reject")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "the vote must be approve or reject");
+            }
+            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals/"
+                    + NodeClient.segment(proposal) + "/votes", Map.of("agentId", agent, "choice", choice)),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Tally and decision of a proposal.")
+    static final class Status implements Callable<Integer> {
+        @Mixin MeshClient client;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", description = "Swarm id") String swarm;
+        @Parameters(index = "1", description = "Proposal id") String proposal;
+
+        @Override
+        public Integer call() throws Exception {
+            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals/"
+                    + NodeClient.segment(proposal), null), spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+}
