@@ -55,7 +55,7 @@ public final class WorkStealingCore {
     private final WorkStealingConfig config;
     private final RandomGenerator random;
 
-    private final Deque<QueuedTask> deque = new ArrayDeque<>();
+    private final java.util.LinkedList<QueuedTask> deque = new java.util.LinkedList<>();
     private final Map<String, QueuedTask> running = new LinkedHashMap<>();
 
     private long nextRequestId = 1;
@@ -100,6 +100,10 @@ public final class WorkStealingCore {
             receive(r.message(), out);
         } else if (input instanceof WorkStealingInput.Release rel) {
             release(rel, out);
+        } else if (input instanceof WorkStealingInput.Withdraw w) {
+            deque.removeIf(q -> q.taskId().equals(w.taskId()));
+            running.remove(w.taskId());
+            startWhatFits(out);
         } else if (input instanceof WorkStealingInput.StealTimedOut to) {
             if (to.requestId() == inFlight) {
                 inFlight = 0;
@@ -170,7 +174,17 @@ public final class WorkStealingCore {
         if (running.containsKey(id) || deque.stream().anyMatch(q -> q.taskId().equals(id))) {
             return; // duplicate delivery of the same task: it is already here
         }
-        deque.addLast(task);
+        // higher priority nearer the head (owner runs it sooner), lower nearer the tail (thieves take it first);
+        // FIFO among equal priorities
+        int priority = task.task().priority();
+        var it = deque.listIterator(deque.size());
+        while (it.hasPrevious()) {
+            if (it.previous().task().priority() >= priority) {
+                it.next();
+                break;
+            }
+        }
+        it.add(task);
     }
 
     private void startWhatFits(List<WorkStealingOutput> out) {

@@ -44,4 +44,11 @@ public sealed interface WorkStealingInput {
 
     /** The shell's timer for an unanswered steal request fired; the core may try another victim later. */
     record StealTimedOut(long requestId) implements WorkStealingInput {}
+
+    /** The task was settled elsewhere (cancelled, or reassigned after a lost lease): drop it, queued or running. */
+    record Withdraw(String taskId) implements WorkStealingInput {
+        public Withdraw {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+    }
 }

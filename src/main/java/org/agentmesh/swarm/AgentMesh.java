@@ -123,8 +123,7 @@ public final class AgentMesh implements Extension {
                 .withAllocationStrategy(new org.agentmesh.task.ConsistentHashAllocation(tasks.getInt("virtual-nodes"),
                         tasks.getInt("rebalance-max-moves"))));
         AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), scheduling.stealTickInterval(),
-                scheduling.stealing().enabled(), scheduling.stealing().victimCandidates(), scheduling.assignment().matchThreshold(),
-                scheduling.stealRequestTimeout());
+                scheduling.stealRequestTimeout(), scheduling.stealing());
         sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings, metrics)));
         this.taskQueries = new TaskQueries(system);
     }

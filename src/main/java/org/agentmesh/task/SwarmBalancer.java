@@ -85,25 +85,13 @@ public final class SwarmBalancer {
         });
     }
 
+    /** The source worker's core releases the task if it has not started; the worker records the move and hands it over. */
     private static void migrate(String swarmId, Migrate m, ClusterSharding sharding, Duration askTimeout, ActorContext<Command> ctx) {
-        worker(sharding, swarmId, m.from()).<AgentWorker.StealReply>ask(r -> new AgentWorker.Release(m.taskId(), r), askTimeout)
-                .thenCompose(released -> {
-                    if (!released.granted()) {
-                        return CompletableFuture.completedFuture(false); // it started meanwhile: nothing to move
-                    }
-                    return sharding.entityRefFor(TaskEntity.TYPE_KEY, TaskEntity.entityId(swarmId, m.taskId()))
-                            .<TaskEntity.MoveReply>ask(r -> new TaskEntity.Move(m.from(), m.to(), released.attempt(), false, r), askTimeout)
-                            .thenApply(moved -> {
-                                if (moved.moved()) {
-                                    worker(sharding, swarmId, m.to()).tell(new AgentWorker.Enqueue(m.taskId(), moved.attempt(), released.spec()));
-                                }
-                                // not moved: the task changed hands meanwhile; its entity knows where it is
-                                return moved.moved();
-                            });
-                })
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        ctx.getLog().debug("migration of {} from {} to {} failed: {}", m.taskId(), m.from(), m.to(), error.toString());
+        worker(sharding, swarmId, m.from()).<AgentWorker.StealReply>ask(r -> new AgentWorker.Release(m.taskId(), m.to(), r), askTimeout)
+                .whenComplete((reply, error) -> {
+                    if (error != null || !reply.granted()) {
+                        ctx.getLog().debug("migration of {} from {} to {} not done: {}", m.taskId(), m.from(), m.to(),
+                                error != null ? error.toString() : reply.reason());
                     }
                 });
     }
