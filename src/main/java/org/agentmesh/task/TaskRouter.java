@@ -7,6 +7,12 @@ import org.agentmesh.serialization.CborSerializable;
 /** Chooses the agent of a task by the swarm's (or the task's) assignment strategy. */
 public interface TaskRouter {
 
+    // persisted inside TaskEntity.Routed: the subtype must be recorded to read it back
+    @com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME, property = "type")
+    @com.fasterxml.jackson.annotation.JsonSubTypes({
+            @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = Route.class, name = "route"),
+            @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = NoCapableAgent.class, name = "no-capable-agent")
+    })
     sealed interface Decision extends CborSerializable {}
 
     /** Send the task to {@code agentId}; {@code reason} says why (strategy, score). */

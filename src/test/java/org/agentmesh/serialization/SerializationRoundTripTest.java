@@ -124,6 +124,12 @@ class SerializationRoundTripTest {
         if (raw == byte[].class) {
             return new byte[] {1, 2, 3};
         }
+        if (raw == long[].class) {
+            return new long[] {42L};
+        }
+        if (raw == int[].class) {
+            return new int[] {7};
+        }
         if (raw.isEnum()) {
             return raw.getEnumConstants()[raw.getEnumConstants().length - 1];
         }
