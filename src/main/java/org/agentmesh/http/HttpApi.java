@@ -74,6 +74,8 @@ public final class HttpApi extends AllDirectives {
                         path("swarms", () -> concat(
                                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
+                        path(segment("swarms").slash(segment()).slash("gossip"), swarmId -> get(() -> async(
+                                () -> mesh.gossipReport(checked(swarmId)), r -> json(StatusCodes.OK, r)))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
