@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.ReplicatorSettings;
@@ -42,7 +43,7 @@ public final class GossipClusterBench {
     public record Row(String system, int nodes, int agents, long intervalMillis, int updates, int arrived, double minMillis,
             double medianMillis, double maxMillis, double medianRounds, List<Double> samplesMillis) {}
 
-    private static final LWWMapKey<String, String> KEY = LWWMapKey.create("bench-capabilities");
+    private static final Key<LWWMap<String, String>> KEY = LWWMapKey.create("bench-capabilities");
 
     private GossipClusterBench() {}
 
@@ -132,7 +133,7 @@ public final class GossipClusterBench {
                 replyTo -> new Replicator.Get<>(KEY, Replicator.readLocal(), replyTo), Duration.ofSeconds(5), system.scheduler());
         Replicator.GetResponse<LWWMap<String, String>> r = reply.toCompletableFuture().join();
         if (r instanceof Replicator.GetSuccess<LWWMap<String, String>> ok) {
-            return ok.get(KEY).get(agent).orElse("");
+            return ok.get(KEY).getEntries().getOrDefault(agent, "");
         }
         return "";
     }
