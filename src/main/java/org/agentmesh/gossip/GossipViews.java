@@ -14,7 +14,8 @@ public final class GossipViews {
 
     private final Map<String, Map<String, GossipMember.View>> bySwarm = new ConcurrentHashMap<>();
 
-    void publish(GossipMember.View view) {
+    /** Members publish their latest view here after every step (public so that tests can stand in for a member). */
+    public void publish(GossipMember.View view) {
         bySwarm.computeIfAbsent(view.swarmId(), s -> new ConcurrentHashMap<>()).put(view.agentId(), view);
     }
 
