@@ -28,8 +28,9 @@ public record PeerEntry(String peerId, long version, long heartbeat, SortedSet<S
         if (version < 0 || version > MAX_VERSION) {
             throw new IllegalArgumentException("version out of range: " + version);
         }
-        if (!(load >= 0.0 && load <= 1.0)) {
-            throw new IllegalArgumentException("load must be in [0, 1], was " + load);
+        // (running + queued) / capacity: above 1 when tasks queue, which work stealing needs to see
+        if (!(load >= 0.0) || Double.isInfinite(load)) {
+            throw new IllegalArgumentException("load must be finite and >= 0, was " + load);
         }
         if (!Double.isFinite(reputation)) {
             throw new IllegalArgumentException("reputation must be finite, was " + reputation);

@@ -104,6 +104,8 @@ public final class HttpApi extends AllDirectives {
                                     : complete(HttpResponse.create().withEntity(HttpEntities.create(
                                             ContentTypes.create(MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), r.summary()))));
                         }))),
+                        path(segment("swarms").slash(segment()).slash("gossip"), swarmId -> get(() -> async(
+                                () -> mesh.gossipReport(checked(swarmId)), r -> json(StatusCodes.OK, r)))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(

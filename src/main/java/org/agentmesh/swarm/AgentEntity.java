@@ -3,6 +3,7 @@ package org.agentmesh.swarm;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.agentmesh.gossip.GossipMember;
 import org.agentmesh.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,6 +48,9 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     /** Adds {@code delta} to a named counter of the agent's persistent state; replies with the new value. */
     public record IncrementCounter(String name, long delta, ActorRef<CounterValue> replyTo) implements Command {}
 
+    /** Replaces the agent's capabilities (persisted, then advertised by gossip); replies with its info. */
+    public record SetCapabilities(List<String> capabilities, ActorRef<AgentInfo> replyTo) implements Command {}
+
     /** Retires the agent for good (its swarm shut down or removed it); replies once the retirement is persisted. */
     public record Retire(ActorRef<AgentInfo> replyTo) implements Command {}
 
@@ -81,6 +85,8 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     public record CounterIncremented(String name, long delta) implements Event {}
 
     public record Retired() implements Event {}
+
+    public record CapabilitiesChanged(List<String> capabilities) implements Event {}
 
     public record State(
             Status status,
@@ -148,6 +154,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                     if (state.status() == Status.ACTIVE) {
                         recoveryUnrecorded = true;
                         ctx.getSelf().tell(new MarkRecovered(node()));
+                        gossip(state, new GossipMember.Wake());
                     }
                 })
                 .build();
@@ -161,6 +168,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                 .onCommand(GetInfo.class, this::onGetInfo)
                 .onCommand(IncrementCounter.class, this::onIncrement)
                 .onCommand(Retire.class, this::onRetire)
+                .onCommand(SetCapabilities.class, this::onSetCapabilities)
                 .onCommand(MarkRecovered.class, (state, cmd) -> state.status() == Status.ACTIVE
                         ? Effect().persist(new Recovered(cmd.node())).thenRun(s -> recoveryUnrecorded = false)
                         : Effect().none())
@@ -168,10 +176,35 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     }
 
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onStart(State state, Start cmd) {
-        if (state.status() == Status.ACTIVE && state.swarmId().equals(cmd.swarmId()) && state.spec().equals(cmd.spec())) {
-            return Effect().none().thenRun(s -> cmd.replyTo().tell(info(s)));
+        // the swarm's copy of the spec does not follow capability changes: an active member keeps its own
+        if (state.status() == Status.ACTIVE && state.swarmId().equals(cmd.swarmId()) && state.spec().id().equals(cmd.spec().id())) {
+            return Effect().none().thenRun(s -> {
+                cmd.replyTo().tell(info(s));
+                gossip(s, new GossipMember.Wake());
+            });
         }
-        return Effect().persist(new Started(cmd.swarmId(), cmd.spec())).thenRun(s -> cmd.replyTo().tell(info(s)));
+        return Effect().persist(new Started(cmd.swarmId(), cmd.spec())).thenRun(s -> {
+            cmd.replyTo().tell(info(s));
+            gossip(s, new GossipMember.Wake());
+        });
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onSetCapabilities(State state, SetCapabilities cmd) {
+        if (state.status() != Status.ACTIVE) {
+            return Effect().reply(cmd.replyTo(), info(state));
+        }
+        return Effect().persist(new CapabilitiesChanged(List.copyOf(cmd.capabilities()))).thenRun(s -> {
+            cmd.replyTo().tell(info(s));
+            gossip(s, new GossipMember.SetCapabilities(s.spec().capabilities()));
+        });
+    }
+
+    /** Tells this agent's gossip member, when gossip is on. */
+    private void gossip(State state, GossipMember.Command command) {
+        if (ctx.getSystem().settings().config().getBoolean("agent-mesh.gossip.enabled")) {
+            ClusterSharding.get(ctx.getSystem()).entityRefFor(GossipMember.TYPE_KEY,
+                    GossipMember.entityId(state.swarmId(), agentId)).tell(command);
+        }
     }
 
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onGetInfo(State state, GetInfo cmd) {
@@ -199,6 +232,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
         }
         return Effect().persist(new Retired()).thenRun(s -> {
             cmd.replyTo().tell(info(s));
+            gossip(s, new GossipMember.Leave());
             passivate();
         });
     }
@@ -222,6 +256,9 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                     return new State(s.status(), s.swarmId(), s.spec(), s.reputation(), s.runningTasks(), counters, s.restarts());
                 })
                 .onEvent(Retired.class, (s, e) -> s.with(Status.RETIRED))
+                .onEvent(CapabilitiesChanged.class, (s, e) -> new State(s.status(), s.swarmId(),
+                        new AgentSpec(s.spec().id(), e.capabilities(), s.spec().capacity()), s.reputation(), s.runningTasks(),
+                        s.counters(), s.restarts()))
                 .build();
     }
 }

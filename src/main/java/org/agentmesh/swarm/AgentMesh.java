@@ -8,6 +8,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.agentmesh.gossip.GossipMember;
+import org.agentmesh.gossip.GossipSettings;
+import org.agentmesh.gossip.GossipViews;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
 import org.agentmesh.task.AgentWorker;
 import org.agentmesh.task.TaskEntity;
@@ -80,6 +83,8 @@ public final class AgentMesh implements Extension {
     private final SwarmTaskRouter taskRouter;
     private final java.util.Map<String, org.agentmesh.task.TaskExecutor> executors;
     private final TaskQueries taskQueries;
+    private final GossipSettings gossipSettings;
+    private final GossipViews gossipViews = new GossipViews();
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -111,7 +116,13 @@ public final class AgentMesh implements Extension {
         var tasks = config.getConfig("tasks");
         this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout);
         this.scheduling = org.agentmesh.strategy.SchedulingSettings.from(system.settings().config());
-        this.taskRouter = new SwarmTaskRouter(agentView, scheduling.assignment());
+        this.gossipSettings = GossipSettings.fromConfig(config);
+        // routing may read (a little stale) loads from gossip; workers keep asking directly, since stealing needs
+        // queue lengths of now, not of a few gossip rounds ago
+        SwarmAgentView routingView = gossipSettings.enabled() && gossipSettings.routeByGossip()
+                ? new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout, gossipViews)
+                : agentView;
+        this.taskRouter = new SwarmTaskRouter(routingView, scheduling.assignment());
         this.executors = new java.util.HashMap<>(org.agentmesh.task.TaskExecutors.builtIns());
         if (!tasks.getBoolean("shell-enabled")) {
             executors.remove("shell");
@@ -126,6 +137,36 @@ public final class AgentMesh implements Extension {
                 scheduling.stealRequestTimeout(), scheduling.stealing());
         sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings, metrics)));
         this.taskQueries = new TaskQueries(system);
+        if (gossipSettings.enabled()) {
+            GossipMember.Environment environment = new GossipEnvironment();
+            sharding.init(Entity.of(GossipMember.TYPE_KEY, ctx -> GossipMember.create(ctx.getEntityId(), ctx.getShard(),
+                    environment, gossipSettings, gossipViews)));
+        }
+    }
+
+    /** What gossip members learn from the swarm and task layers. */
+    private final class GossipEnvironment implements GossipMember.Environment {
+        @Override
+        public CompletionStage<GossipMember.Profile> profile(String swarmId, String agentId) {
+            Duration timeout = gossipSettings.askTimeout();
+            return agentRef(swarmId, agentId).<AgentInfo>ask(AgentEntity.GetInfo::new, timeout).thenCompose(info -> {
+                if (info.status() != AgentEntity.Status.ACTIVE) {
+                    return CompletableFuture.completedFuture(new GossipMember.Profile(false, List.of(), List.of()));
+                }
+                return swarmRef(swarmId).<SwarmEntity.GetReply>ask(SwarmEntity.Get::new, timeout).thenApply(reply ->
+                        reply instanceof SwarmEntity.Found found
+                                ? new GossipMember.Profile(true, info.capabilities(), SwarmEntity.memberIds(found.spec()))
+                                : new GossipMember.Profile(false, List.of(), List.of()));
+            });
+        }
+
+        @Override
+        public CompletionStage<GossipMember.LoadSample> load(String swarmId, String agentId) {
+            return sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(swarmId, agentId))
+                    .<AgentWorker.Load>ask(AgentWorker.GetLoad::new, gossipSettings.askTimeout())
+                    .thenApply(l -> new GossipMember.LoadSample((double) (l.running() + l.queued()) / Math.max(1, l.capacity()),
+                            l.executed() == 0 ? 0.5 : (double) l.succeeded() / l.executed()));
+        }
     }
 
     /** What runs beside each active swarm entity: its load balancer. */
@@ -524,5 +565,47 @@ public final class AgentMesh implements Extension {
             return new Topology(swarmId, status.topology(), live, links, org.agentmesh.gossip.MeshOverlay.isConnected(graph),
                     live.size() >= 4 && org.agentmesh.gossip.MeshOverlay.isTwoVertexConnected(graph));
         });
+    }
+
+    // ---- gossip
+
+    /** The gossip views published by the members running on this node. */
+    public GossipViews gossipViews() {
+        return gossipViews;
+    }
+
+    /** Replaces an agent's capabilities: persisted by the agent, then spread by gossip. Completes with the agent's info. */
+    public CompletionStage<AgentInfo> setCapabilities(String swarmId, String agentId, List<String> capabilities) {
+        return memberOf(swarmId, agentId).thenCompose(found -> agentRef(swarmId, agentId).<AgentInfo>ask(
+                r -> new AgentEntity.SetCapabilities(List.copyOf(capabilities), r), askTimeout));
+    }
+
+    /** One agent's gossip view: every peer entry it holds, its push-sum estimates and its counters. */
+    public CompletionStage<GossipMember.View> gossipView(String swarmId, String agentId) {
+        return memberOf(swarmId, agentId).thenCompose(found -> gossipRef(swarmId, agentId)
+                .<GossipMember.View>ask(GossipMember.GetView::new, statusTimeout));
+    }
+
+    /** Gossip metrics of every agent of the swarm, and their summary; an agent that does not answer counts as not started. */
+    public CompletionStage<GossipReport> gossipReport(String swarmId) {
+        return describe(swarmId).thenCompose(found -> {
+            List<CompletableFuture<GossipMember.View>> views = new ArrayList<>();
+            for (AgentSpec a : found.spec().agents()) {
+                views.add(gossipRef(swarmId, a.id()).<GossipMember.View>ask(GossipMember.GetView::new, statusTimeout)
+                        .exceptionally(e -> new GossipMember.View(swarmId, a.id(), false, List.of(),
+                                new org.agentmesh.gossip.AggregateEstimate(-1, 0, 0, 0, false),
+                                new GossipMember.Stats(0, 0, 0, 0, 0, 0, 0, 0), System.currentTimeMillis()))
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> GossipReport.of(swarmId, views.stream().map(CompletableFuture::join).toList()));
+        });
+    }
+
+    private EntityRef<GossipMember.Command> gossipRef(String swarmId, String agentId) {
+        if (!gossipSettings.enabled()) {
+            throw new IllegalStateException("gossip is off (agent-mesh.gossip.enabled)");
+        }
+        return sharding.entityRefFor(GossipMember.TYPE_KEY, GossipMember.entityId(swarmId, agentId));
     }
 }

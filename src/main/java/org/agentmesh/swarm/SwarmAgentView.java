@@ -7,6 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.agentmesh.gossip.GossipMember;
+import org.agentmesh.gossip.GossipViews;
+import org.agentmesh.gossip.PeerEntry;
 import org.agentmesh.strategy.AgentLoad;
 import org.agentmesh.task.AgentView;
 import org.agentmesh.task.AgentWorker;
@@ -18,6 +24,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * strategy from the swarm entity, running and queued counts from each agent's worker. Cached for {@code maxAge} per
  * swarm so that routing a burst of tasks asks the workers once, not once per task; concurrent callers share one
  * refresh, and assignments routed since the snapshot are counted in until the next one.
+ *
+ * <p>With {@link GossipViews} given, a refresh first reads the view of a gossip member on this node: when it holds an
+ * entry for every member of the swarm, capabilities, liveness, load ((running + queued) / capacity) and past
+ * performance come from there and no worker is asked; otherwise (no member here yet, or one still learning the
+ * swarm) it asks the workers.
  */
 final class SwarmAgentView implements AgentView {
 
@@ -31,13 +42,20 @@ final class SwarmAgentView implements AgentView {
     private final Duration maxAge;
     private final Duration askTimeout;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Optional<GossipViews> gossip;
 
     SwarmAgentView(ActorSystem<?> system, Function<String, CompletionStage<SwarmEntity.Found>> describe, Duration maxAge,
             Duration askTimeout) {
+        this(system, describe, maxAge, askTimeout, null);
+    }
+
+    SwarmAgentView(ActorSystem<?> system, Function<String, CompletionStage<SwarmEntity.Found>> describe, Duration maxAge,
+            Duration askTimeout, GossipViews gossip) {
         this.system = system;
         this.describe = describe;
         this.maxAge = maxAge;
         this.askTimeout = askTimeout;
+        this.gossip = Optional.ofNullable(gossip);
     }
 
     @Override
@@ -87,7 +105,41 @@ final class SwarmAgentView implements AgentView {
     }
 
     private CompletableFuture<Snapshot> refresh(String swarmId) {
-        return describe.apply(swarmId).toCompletableFuture().thenCompose(found -> workerLoads(found.spec()).thenApply(loads -> {
+        return describe.apply(swarmId).toCompletableFuture().thenCompose(found -> {
+            Optional<List<AgentLoad>> fromGossip = gossip.flatMap(g -> fromGossip(g, found.spec()));
+            return fromGossip.isPresent()
+                    ? CompletableFuture.completedFuture(new Snapshot(found.spec(), fromGossip.get()))
+                    : fromWorkers(found);
+        });
+    }
+
+    /**
+     * Every member as the best local gossip view has it; empty if there is none or it misses a member. Gossip carries
+     * no resource figure, so every agent gets the same neutral 0.5: a constant that cannot change any ranking.
+     */
+    static Optional<List<AgentLoad>> fromGossip(GossipViews views, SwarmSpec spec) {
+        Optional<GossipMember.View> best = views.best(spec.id());
+        if (best.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, PeerEntry> entries = new HashMap<>();
+        best.get().peers().forEach(e -> entries.put(e.peerId(), e));
+        List<AgentLoad> out = new ArrayList<>();
+        for (AgentSpec a : spec.agents()) {
+            PeerEntry e = entries.get(a.id());
+            if (e == null) {
+                return Optional.empty();
+            }
+            int total = (int) Math.round(e.load() * a.capacity());
+            int running = Math.min(total, a.capacity());
+            out.add(new AgentLoad(a.id(), List.copyOf(e.capabilities()), a.capacity(), running, total - running,
+                    Math.max(0.0, Math.min(1.0, e.reputation())), 0.5, e.status().isLive()));
+        }
+        return Optional.of(out);
+    }
+
+    private CompletableFuture<Snapshot> fromWorkers(SwarmEntity.Found found) {
+        return workerLoads(found.spec()).toCompletableFuture().thenApply(loads -> {
             List<AgentLoad> agents = new ArrayList<>();
             for (int i = 0; i < loads.size(); i++) {
                 AgentSpec a = found.spec().agents().get(i);
@@ -98,7 +150,7 @@ final class SwarmAgentView implements AgentView {
                                 l.resourceAvailability(), true));
             }
             return new Snapshot(found.spec(), agents);
-        }));
+        });
     }
 
     /** The share of its attempts that succeeded; a neutral 0.5 before it has run any. */

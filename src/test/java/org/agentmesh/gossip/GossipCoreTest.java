@@ -71,7 +71,13 @@ class GossipCoreTest {
         assertTrue(sends.get(0).message() instanceof GossipMessage.Digest);
         assertEquals(1_001, c.selfEntry().version(), "each round bumps the heartbeat version");
         assertEquals(1, c.selfEntry().heartbeat());
-        assertThrows(IllegalArgumentException.class, () -> c.step(new GossipInput.Update(Set.of(), 1.5, 1), 3_001));
+        // load is (running + queued) / capacity: above 1 when tasks queue, never negative or infinite
+        assertThrows(IllegalArgumentException.class, () -> c.step(new GossipInput.Update(Set.of(), -0.5, 1), 3_001));
+        assertThrows(IllegalArgumentException.class, () -> c.step(new GossipInput.Update(Set.of(), Double.NaN, 1), 3_001));
+        assertThrows(IllegalArgumentException.class,
+                () -> c.step(new GossipInput.Update(Set.of(), Double.POSITIVE_INFINITY, 1), 3_001));
+        c.step(new GossipInput.Update(Set.of(), 1.5, 1), 3_001);
+        assertEquals(1.5, c.selfEntry().load());
     }
 
     @Test

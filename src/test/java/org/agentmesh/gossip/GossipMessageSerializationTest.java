@@ -73,7 +73,10 @@ class GossipMessageSerializationTest {
     void malformedDigestIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Digest("p1",
                 List.of("p1", "p2"), new long[] {1}, List.of(), new PushSumShare(0, 0, 0, 0, 0, 0)));
+        // a load may exceed 1 (tasks queue) but is never negative or infinite
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PeerEntry("p1", 1, 1,
-                set(), 1.5, 1, PeerStatus.ALIVE, set()));
+                set(), -0.5, 1, PeerStatus.ALIVE, set()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PeerEntry("p1", 1, 1,
+                set(), Double.POSITIVE_INFINITY, 1, PeerStatus.ALIVE, set()));
     }
 }

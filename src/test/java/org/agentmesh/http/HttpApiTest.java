@@ -115,6 +115,35 @@ class HttpApiTest {
     }
 
     @Test
+    void gossipMetricsOfASwarm() throws Exception {
+        assertEquals(201, send("POST", "/api/v1/swarms", "{\"id\":\"http-gossip\",\"agentCount\":4}").status());
+        // every member started, knows the other three, and has gossiped for a few rounds (the rate needs two)
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+            try {
+                JsonNode g = send("GET", "/api/v1/swarms/http-gossip/gossip", null).body();
+                boolean all = g.get("started").asInt() == 4;
+                for (JsonNode a : g.get("perAgent")) {
+                    all &= a.get("livePeers").asInt() == 4 && a.get("rounds").asInt() >= 3;
+                }
+                return all;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Reply r = send("GET", "/api/v1/swarms/http-gossip/gossip", null);
+        assertEquals(200, r.status());
+        JsonNode g = r.body();
+        assertEquals("http-gossip", g.get("swarmId").asText());
+        assertEquals(4, g.get("agents").asInt());
+        assertEquals(4, g.get("perAgent").size());
+        assertTrue(g.get("messagesPerSecond").asDouble() > 0, () -> "body: " + g);
+        assertTrue(g.get("connectivity").asDouble() > 0.5, () -> "body: " + g);
+        assertTrue(g.has("millisSinceViewChange") && g.has("meanLoad") && g.has("liveAgents") && g.has("estimateReady"));
+        assertProblem(send("GET", "/api/v1/swarms/no-such-swarm/gossip", null), 404, "swarmId");
+        assertEquals(200, send("DELETE", "/api/v1/swarms/http-gossip", null).status());
+    }
+
+    @Test
     void badInputIsRefusedWithAProblemNamingTheField() throws Exception {
         assertProblem(send("POST", "/api/v1/swarms", "{not json"), 400, "body");
         assertProblem(send("POST", "/api/v1/swarms", ""), 400, "body");
