@@ -8,6 +8,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.agentmesh.memory.MeshMemory;
+import org.agentmesh.memory.RaftGroup;
+import org.agentmesh.memory.RaftMember;
+import org.agentmesh.memory.RaftSettings;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -68,6 +72,8 @@ public final class AgentMesh implements Extension {
     private final Duration askTimeout;
     private final Duration statusTimeout;
     private final Duration shutdownTimeout;
+    private final RaftSettings raftSettings;
+    private final MeshMemory memory;
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -94,6 +100,34 @@ public final class AgentMesh implements Extension {
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.swarm-shards"))));
         sharding.init(Entity.of(SwarmRegistry.TYPE_KEY, ctx -> SwarmRegistry.create()));
+
+        // mesh memory: one Raft member per agent, remembered like the agents
+        this.raftSettings = RaftSettings.from(system.settings().config());
+        sharding.init(Entity.of(RaftMember.TYPE_KEY, ctx -> RaftMember.create(ctx.getEntityId(), ctx.getShard()))
+                .withSettings(remembered)
+                .withMessageExtractor(new HashCodeMessageExtractor<>(raftSettings.memberShards())));
+        this.memory = new MeshMemory(system, raftSettings, this::raftMembers,
+                (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)));
+    }
+
+    // a swarm's members do not change after creation: remember them instead of asking the swarm on every request
+    private final Map<String, List<String>> raftMembers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private CompletionStage<List<String>> raftMembers(String swarmId) {
+        List<String> known = raftMembers.get(swarmId);
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return describe(swarmId).thenApply(found -> {
+            List<String> order = RaftGroup.contactOrder(SwarmEntity.memberIds(found.spec()), raftSettings.maxVoters());
+            raftMembers.put(swarmId, order);
+            return order;
+        });
+    }
+
+    /** The linearizable mesh memory of every swarm (replicated by each swarm's Raft group). */
+    public MeshMemory memory() {
+        return memory;
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */
@@ -245,6 +279,9 @@ public final class AgentMesh implements Extension {
                 throw new SwarmNotFound(swarmId);
             }
             List<String> ids = found.spec().agents().stream().map(AgentSpec::id).toList();
+            RaftGroup.stop(sharding, swarmId, ids);
+            memory.forget(swarmId);
+            raftMembers.remove(swarmId);
             List<CompletableFuture<Boolean>> acks = ids.stream()
                     .map(id -> agentRef(swarmId, id).<AgentInfo>ask(AgentEntity.Retire::new, shutdownTimeout)
                             .thenApply(info -> info.status() == AgentEntity.Status.RETIRED)
