@@ -68,6 +68,11 @@ public record RaftSettings(
                 memberShards);
     }
 
+    public RaftSettings withRequestTimeout(Duration timeout) {
+        return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, timeout, retryBackoff, voterReplaceAfter,
+                memberShards);
+    }
+
     public RaftSettings withMaxVoters(int voters) {
         return new RaftSettings(voters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
                 voterReplaceAfter, memberShards);

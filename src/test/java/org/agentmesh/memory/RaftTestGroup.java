@@ -42,7 +42,8 @@ final class RaftTestGroup implements AutoCloseable {
                 .withFallback(PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(ConfigFactory.load()));
         this.settings = RaftSettings.from(testKit.system().settings().config())
-                .withMaxVoters(maxVoters).withVoterReplaceAfter(voterReplaceAfter).withSnapshotInterval(snapshotInterval);
+                .withMaxVoters(maxVoters).withVoterReplaceAfter(voterReplaceAfter).withSnapshotInterval(snapshotInterval)
+                .withRequestTimeout(Duration.ofSeconds(2));
         this.ids = ids;
         this.membership = RaftGroup.initialMembership(ids, maxVoters);
         for (String id : ids) {
