@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Ready handling.</b> Inputs (peer messages, proposals, reads, ticks) are stepped into the core without touching
  * the journal; each schedules one {@link Flush}. A flush takes the core's {@link Ready} and persists its durable part
  * (entries, truncation, term and vote, snapshot) as <em>one</em> {@link Persisted} event, then sends the messages,
- * applies the committed entries and answers the clients. While that write is in flight Pekko stashes every command;
+ * applies the committed entries and answers the clients. (A leader's AppendEntries and heartbeats go out while its
+ * own write is in flight, as the Raft thesis §10.2.1 allows; votes and acknowledgements always wait for the write.) While that write is in flight Pekko stashes every command;
  * when it completes the stashed inputs are stepped in and the next flush writes all of them at once, so the batch
  * size follows the load (one write per ~3 ms H2 commit, whatever the number of proposals).
  *
@@ -452,15 +453,31 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (ready.isEmpty()) {
             return Effect().none();
         }
+        long durableTerm = lastWrittenHardState.term(); // every earlier write has completed: commands are stashed during one
         if (!needsWrite(ready)) {
-            carryOut(ready);
+            carryOut(ready, ready.messages());
             return Effect().none();
+        }
+        // Raft thesis 10.2.1: a leader may replicate while it writes its own log; its term is already durable and it
+        // commits nothing before this write completes (acks are stashed until then), so only votes and acks must wait
+        List<RaftMessage> later = ready.messages();
+        if (core.membership().voters().size() > 1) {
+            later = new ArrayList<>(ready.messages().size());
+            for (RaftMessage m : ready.messages()) {
+                boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
+                if (fromLeader && m.term() <= durableTerm) {
+                    transport.send(swarmId, m.to(), new Deliver(generation, m));
+                } else {
+                    later.add(m);
+                }
+            }
         }
         HardState hs = new HardState(core.term(), core.votedFor(), core.commitIndex());
         journalWrites++;
         Persisted event = new Persisted(ready.hardState().orElse(hs), ready.snapshot().map(List::of).orElse(List.of()),
                 ready.restoreSnapshot(), ready.entries());
-        return Effect().persist(event).thenRun(s -> carryOut(ready));
+        List<RaftMessage> afterWrite = later;
+        return Effect().persist(event).thenRun(s -> carryOut(ready, afterWrite));
     }
 
     /** Entries, snapshots, term and vote must be durable before messages go out; a commit index alone need not. */
@@ -482,11 +499,11 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     /** Steps 2-4 of the Ready contract: send, apply, answer. */
-    private void carryOut(Ready ready) {
+    private void carryOut(Ready ready, List<RaftMessage> messages) {
         if (core == null) {
             return;
         }
-        for (RaftMessage m : ready.messages()) {
+        for (RaftMessage m : messages) {
             transport.send(swarmId, m.to(), new Deliver(generation, m));
         }
         ready.leaderState().ifPresent(ls -> {
