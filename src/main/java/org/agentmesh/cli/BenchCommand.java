@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--clients", split = ",", defaultValue = "1,16,128", description = "Concurrent clients. Default: 1,16,128")
         List<Integer> clients;
 
-        @Option(names = "--durable", split = ",", defaultValue = "true,false", description = "Durable log modes. Default: true,false")
+        @Option(names = "--durable", split = ",", arity = "1", defaultValue = "true,false", description = "Durable log modes. Default: true,false")
         List<Boolean> durable;
 
         @Option(names = "--payload", defaultValue = "128", description = "Payload bytes per write. Default: 128")
