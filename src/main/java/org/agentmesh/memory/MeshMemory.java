@@ -179,12 +179,12 @@ public final class MeshMemory {
                 throw new NoMajorityException("swarm " + swarmId + " has no members");
             }
             String first = leaders.getOrDefault(swarmId, members.get(0));
-            return attempt(swarmId, members, members.contains(first) ? first : members.get(0), message, write, deadline);
+            return attempt(swarmId, members, members.contains(first) ? first : members.get(0), message, write, deadline, 0);
         });
     }
 
     private CompletionStage<Reply> attempt(String swarmId, List<String> members, String target,
-            Function<ActorRef<Reply>, RaftMember.Command> message, boolean write, long deadline) {
+            Function<ActorRef<Reply>, RaftMember.Command> message, boolean write, long deadline, int hops) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
             return CompletableFuture.failedFuture(new NoMajorityException("no majority of swarm " + swarmId
@@ -201,15 +201,16 @@ public final class MeshMemory {
                     return CompletableFuture.<Reply>failedFuture(new NoMajorityException("no answer from the Raft group of swarm "
                             + swarmId + " within " + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown"));
                 }
-                return attempt(swarmId, members, next(members, target), message, false, deadline);
+                return attempt(swarmId, members, next(members, target), message, false, deadline, hops + 1);
             }
             if (reply instanceof RaftMember.Redirect r) {
                 boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
                 String nextTarget = useHint ? r.leaderHint() : next(members, target);
-                long pause = useHint ? 0 : settings.retryBackoff().toMillis();
+                // follow a hint at once, but not in circles: members with stale views may point at each other
+                long pause = useHint && hops < 2 * members.size() ? 0 : settings.retryBackoff().toMillis();
                 return CompletableFuture.supplyAsync(() -> nextTarget,
                                 CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
-                        .thenCompose(t -> attempt(swarmId, members, t, message, write, deadline));
+                        .thenCompose(t -> attempt(swarmId, members, t, message, write, deadline, hops + 1));
             }
             if (reply instanceof RaftMember.Unknown u) {
                 return CompletableFuture.<Reply>failedFuture(new NoMajorityException(

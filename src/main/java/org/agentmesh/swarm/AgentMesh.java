@@ -110,17 +110,20 @@ public final class AgentMesh implements Extension {
                 (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)));
     }
 
-    // a swarm's members do not change after creation: remember them instead of asking the swarm on every request
-    private final Map<String, List<String>> raftMembers = new java.util.concurrent.ConcurrentHashMap<>();
+    private record KnownMembers(List<String> ids, long expiresAtNanos) {}
+
+    // a swarm's members do not change after creation: remember them for a while instead of asking the swarm on every
+    // request (a while only: another node may shut the swarm down and create it again with other agents)
+    private final Map<String, KnownMembers> raftMembers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private CompletionStage<List<String>> raftMembers(String swarmId) {
-        List<String> known = raftMembers.get(swarmId);
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
+        KnownMembers known = raftMembers.get(swarmId);
+        if (known != null && System.nanoTime() < known.expiresAtNanos()) {
+            return CompletableFuture.completedFuture(known.ids());
         }
         return describe(swarmId).thenApply(found -> {
             List<String> order = RaftGroup.contactOrder(SwarmEntity.memberIds(found.spec()), raftSettings.maxVoters());
-            raftMembers.put(swarmId, order);
+            raftMembers.put(swarmId, new KnownMembers(order, System.nanoTime() + 30_000_000_000L));
             return order;
         });
     }
