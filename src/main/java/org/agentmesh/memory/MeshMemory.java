@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.agentmesh.memory.RaftMember.Reply;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -207,10 +206,22 @@ public final class MeshMemory {
                 boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
                 String nextTarget = useHint ? r.leaderHint() : next(members, target);
                 // follow a hint at once, but not in circles: members with stale views may point at each other
-                long pause = useHint && hops < 2 * members.size() ? 0 : settings.retryBackoff().toMillis();
-                return CompletableFuture.supplyAsync(() -> nextTarget,
-                                CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
-                        .thenCompose(t -> attempt(swarmId, members, t, message, write, deadline, hops + 1));
+                if (useHint) {
+                    leaders.put(swarmId, nextTarget); // later requests go straight there
+                }
+                if (useHint && hops < 2 * members.size()) {
+                    return attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1);
+                }
+                CompletableFuture<Reply> later = new CompletableFuture<>();
+                system.scheduler().scheduleOnce(settings.retryBackoff(), () ->
+                        attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1).whenComplete((answer, e) -> {
+                            if (e != null) {
+                                later.completeExceptionally(e);
+                            } else {
+                                later.complete(answer);
+                            }
+                        }), system.executionContext());
+                return later;
             }
             if (reply instanceof RaftMember.Unknown u) {
                 return CompletableFuture.<Reply>failedFuture(new NoMajorityException(

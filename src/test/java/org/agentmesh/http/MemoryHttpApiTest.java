@@ -197,6 +197,28 @@ class MemoryHttpApiTest {
         assertProblem(send("GET", "/api/v1/swarms/nope/raft", null), 404, "swarmId");
     }
 
+    @Test
+    void shuttingASwarmDownStopsItsRaftGroup() throws Exception {
+        cluster.node(0).mesh().createSwarm(SwarmRequest.of("brief", 2)).toCompletableFuture().join();
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+            try {
+                return send("PUT", "/api/v1/swarms/brief/memory/ns/k", "{\"value\": 1}").status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        JsonNode voters = send("GET", "/api/v1/swarms/brief/raft", null).body().get("voters");
+        assertEquals(200, send("DELETE", "/api/v1/swarms/brief", null).status());
+        ClusterSharding sharding = ClusterSharding.get(cluster.node(0).system());
+        for (JsonNode id : voters) {
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(10), () -> !sharding
+                    .entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId("brief", id.asText()))
+                    .<RaftMember.RaftStatus>ask(RaftMember.GetStatus::new, Duration.ofSeconds(5))
+                    .toCompletableFuture().join().started());
+        }
+        assertProblem(send("GET", "/api/v1/swarms/brief/memory/ns/k", null), 404, "swarmId");
+    }
+
     /** Two of three members gone for good: writes and reads must fail with 503 in time, never answer from a minority. */
     @Test
     void withoutAMajorityRequestsGet503() throws Exception {

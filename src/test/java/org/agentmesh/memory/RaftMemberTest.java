@@ -78,22 +78,48 @@ class RaftMemberTest {
         }
     }
 
+    /** A follower serves a read after the leader confirmed a read index and the follower applied up to it. */
+    @Test
+    void followersServeLinearizableReadsThroughTheLeadersReadIndex() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            long v = g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(7), Duration.ZERO).toCompletableFuture().join();
+            for (String follower : THREE.stream().filter(id -> !id.equals(leader)).toList()) {
+                var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+                g.members.get(follower).tell(new RaftMember.Read(new RaftMember.GetKey("ns", "k"), probe.getRef()));
+                RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(5));
+                assertTrue(reply instanceof RaftMember.Found, follower + " answered " + reply);
+                RaftMember.Found found = (RaftMember.Found) reply;
+                assertTrue(found.readIndex() >= v, "read index " + found.readIndex() + " below the write at " + v);
+                assertEquals(7, found.items().get(0).entry().value().asInt());
+                assertEquals(v, found.items().get(0).entry().version());
+            }
+        }
+    }
+
     @Test
     void concurrentProposalsShareJournalWrites() {
-        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+        // a generous request timeout: 2000 writes at once on a loaded machine may take a while; what counts is writes
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(30))) {
             String leader = g.awaitLeader(THREE);
             PersistenceTestKit journal = PersistenceTestKit.create(g.testKit.system());
             String pid = "RaftMember|" + RaftMember.entityId(g.swarmId, leader);
             int eventsBefore = journal.persistedInStorage(pid).size();
             int proposals = 2000;
-            List<CompletableFuture<Long>> writes = new ArrayList<>();
+            // straight to the leader, so that the proposals really are concurrent
+            var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+            long t0 = System.nanoTime();
             for (int i = 0; i < proposals; i++) {
-                writes.add(g.memory.store(g.swarmId, "ns", "k" + (i % 50), IntNode.valueOf(i), Duration.ZERO).toCompletableFuture());
+                g.members.get(leader).tell(new RaftMember.Write(
+                        new RaftMember.StoreOp("ns", "k" + (i % 50), IntNode.valueOf(i), 0), probe.getRef()));
             }
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            for (int i = 0; i < proposals; i++) {
+                RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(30));
+                assertTrue(reply instanceof RaftMember.Written w && w.result() instanceof MemoryResult.Stored, "reply " + reply);
+            }
             int leaderWrites = journal.persistedInStorage(pid).size() - eventsBefore;
-            System.out.printf("%d proposals, %d leader journal writes (%.1f proposals per write)%n",
-                    proposals, leaderWrites, proposals / (double) leaderWrites);
+            System.out.printf("%d proposals in %d ms, %d leader journal writes (%.1f proposals per write)%n", proposals,
+                    (System.nanoTime() - t0) / 1_000_000, leaderWrites, proposals / (double) leaderWrites);
             assertTrue(leaderWrites > 0);
             assertTrue(leaderWrites * 10 <= proposals, "expected at least 10 proposals per journal write, got "
                     + leaderWrites + " writes for " + proposals + " proposals");

@@ -34,6 +34,10 @@ final class RaftTestGroup implements AutoCloseable {
     }
 
     RaftTestGroup(List<String> ids, int maxVoters, Duration voterReplaceAfter, int snapshotInterval) {
+        this(ids, maxVoters, voterReplaceAfter, snapshotInterval, Duration.ofSeconds(2));
+    }
+
+    RaftTestGroup(List<String> ids, int maxVoters, Duration voterReplaceAfter, int snapshotInterval, Duration requestTimeout) {
         this.testKit = ActorTestKit.create("raft-test", ConfigFactory.parseString("""
                 pekko.actor.serialize-messages = on
                 pekko.loglevel = WARNING
@@ -43,7 +47,7 @@ final class RaftTestGroup implements AutoCloseable {
                 .withFallback(ConfigFactory.load()));
         this.settings = RaftSettings.from(testKit.system().settings().config())
                 .withMaxVoters(maxVoters).withVoterReplaceAfter(voterReplaceAfter).withSnapshotInterval(snapshotInterval)
-                .withRequestTimeout(Duration.ofSeconds(2));
+                .withRequestTimeout(requestTimeout);
         this.ids = ids;
         this.membership = RaftGroup.initialMembership(ids, maxVoters);
         for (String id : ids) {
