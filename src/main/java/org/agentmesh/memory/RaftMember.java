@@ -243,6 +243,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private boolean flushScheduled;
     private long nextRequestId = 1;
     private long appliedIndex;
+    private long appliedTerm;
     private long lastSnapshotIndex;
     private long journalWrites;
     private long lastElectionAtMillis;
@@ -335,6 +336,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             store.restore(state.snapshot().data());
         }
         appliedIndex = state.snapshot().index();
+        appliedTerm = state.snapshot().meta().term();
         lastWrittenHardState = state.hardState();
         lastSnapshotIndex = appliedIndex;
         long seed = ((long) memberId.hashCode() << 32) ^ System.nanoTime();
@@ -534,6 +536,10 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             store.restore(snap.data());
             appliedIndex = snap.index();
             lastSnapshotIndex = snap.index();
+            if (snap.meta().term() > appliedTerm) {
+                appliedTerm = snap.meta().term();
+                dropWritesOfOlderTerms(appliedTerm);
+            }
             for (Iterator<Map.Entry<Long, PendingWrite>> it = awaitingApply.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, PendingWrite> e = it.next();
                 if (e.getKey() <= snap.index()) {
@@ -585,6 +591,10 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             result = store.apply(e.index(), c.data());
         }
         appliedIndex = e.index();
+        if (e.term() > appliedTerm) {
+            appliedTerm = e.term();
+            dropWritesOfOlderTerms(e.term());
+        }
         PendingWrite w = awaitingApply.remove(e.index());
         if (w == null) {
             return;
@@ -594,6 +604,21 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         } else {
             // another leader's entry took the index: ours was never applied, a retry is safe
             w.replyTo().tell(new Redirect("lost to a leader change", core.leader()));
+        }
+    }
+
+    /**
+     * Terms never decrease along a log, so once an entry of term {@code t} is committed no entry of an older term after
+     * it can ever be committed: writes of older terms still waiting (at later indexes) were lost and may be retried at
+     * once, instead of one by one as the new leader's log reaches their indexes.
+     */
+    private void dropWritesOfOlderTerms(long term) {
+        for (Iterator<PendingWrite> it = awaitingApply.values().iterator(); it.hasNext(); ) {
+            PendingWrite w = it.next();
+            if (w.term() < term) {
+                w.replyTo().tell(new Redirect("lost to a leader change", core.leader()));
+                it.remove();
+            }
         }
     }
 
