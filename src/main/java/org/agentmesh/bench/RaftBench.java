@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.agentmesh.memory.MeshMemory;
+import org.agentmesh.node.MeshNode;
+import org.agentmesh.node.NodeSettings;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.testkit.MeshTestCluster;
 
@@ -31,7 +35,8 @@ import org.agentmesh.testkit.MeshTestCluster;
  * on and off.
  *
  * <ul>
- *   <li><b>Ours</b>: three Agent Mesh nodes (three actor systems, Artery TCP on loopback) and a 3-agent swarm; every
+ *   <li><b>Ours</b>: three Agent Mesh nodes (three actor systems, Artery TCP on loopback, one journal each) and a
+ *       3-agent swarm; every
  *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through node 0's {@link MeshMemory}
  *       (forwarded to the leader member), answered once committed and applied. Durable: the pekko-persistence-jdbc
  *       journal on an H2 file; off: Pekko's in-memory journal.</li>
@@ -80,9 +85,10 @@ public final class RaftBench {
                 config.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local");
                 config.put("pekko.persistence.snapshot-store.local.dir", dir.resolve("snapshots").toString());
             }
-            try (MeshTestCluster cluster = MeshTestCluster.start(3, dir, config)) {
-                MeshMemory memory = cluster.node(0).mesh().memory();
-                cluster.node(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<MeshNode> nodes = startNodes(dir, config);
+            try {
+                MeshMemory memory = nodes.get(0).mesh().memory();
+                nodes.get(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
                     try {
                         memory.store("bench", "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
@@ -99,6 +105,9 @@ public final class RaftBench {
                     cells.add(c);
                 }
             } finally {
+                for (int i = nodes.size() - 1; i >= 0; i--) {
+                    nodes.get(i).close();
+                }
                 deleteQuietly(dir);
             }
             try (RatisCluster ratis = new RatisCluster(durable, 16)) {
@@ -112,6 +121,43 @@ public final class RaftBench {
         }
         return new Result(o, cells, System.getProperty("java.vm.name") + " " + Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Three nodes on loopback, each with its own journal (an H2 file under {@code dir/node-i}), as each Ratis server
+     * has its own log directory: sharing one database would make the three members queue for one file.
+     */
+    private static List<MeshNode> startNodes(Path dir, Map<String, Object> config) {
+        Map<String, Object> all = new HashMap<>(MeshTestCluster.testOverrides());
+        all.putAll(config);
+        List<MeshNode> nodes = new ArrayList<>();
+        int seedPort = freePort();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(MeshNode.start(NodeSettings.defaults()
+                    .withPort(i == 0 ? seedPort : freePort())
+                    .withHttpPort(0)
+                    .withSeeds(List.of("127.0.0.1:" + seedPort))
+                    .withDataDir(dir.resolve("node-" + i))
+                    .withOverrides(all)));
+        }
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> {
+            int up = 0;
+            for (var m : Cluster.get(n.system()).state().getMembers()) {
+                if (m.status() == MemberStatus.up()) {
+                    up++;
+                }
+            }
+            return up == 3;
+        }));
+        return nodes;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** {@code clients} closed loops: each sends its next operation when the previous one is answered. */
