@@ -10,6 +10,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.agentmesh.memory.InvalidFieldException;
+import org.agentmesh.memory.NoMajorityException;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.InvalidInput;
 import org.agentmesh.swarm.SwarmAlreadyExists;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi extends AllDirectives {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    private static final ContentType.WithFixedCharset PROBLEM_JSON =
+    static final ContentType.WithFixedCharset PROBLEM_JSON =
             ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
 
     private final AgentMesh mesh;
@@ -109,7 +111,8 @@ public final class HttpApi extends AllDirectives {
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
-                                        r.complete() ? StatusCodes.OK : StatusCodes.GATEWAY_TIMEOUT, r)))))))));
+                                        r.complete() ? StatusCodes.OK : StatusCodes.GATEWAY_TIMEOUT, r))))),
+                        new MemoryRoutes(this, mesh.memory(), bodyMapper, maxBodyBytes).routes()))));
         return handleRejections(problemRejections(), () -> handleExceptions(problemExceptions(),
                 () -> optionalHeaderValueByName("Raw-Request-URI", raw -> raw.isPresent() && hasDotSegment(raw.get())
                         ? problem(StatusCodes.BAD_REQUEST, "the path must not contain '.' or '..' segments", "path")
@@ -190,6 +193,12 @@ public final class HttpApi extends AllDirectives {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof InvalidInput invalid) {
             return problem(StatusCodes.BAD_REQUEST, invalid.getMessage(), invalid.field());
+        }
+        if (e instanceof InvalidFieldException invalid) {
+            return problem(StatusCodes.BAD_REQUEST, invalid.getMessage(), invalid.field());
+        }
+        if (e instanceof NoMajorityException) {
+            return problem(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage(), null);
         }
         if (e instanceof SwarmNotFound) {
             return problem(StatusCodes.NOT_FOUND, e.getMessage(), "swarmId");

@@ -11,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.agentmesh.gossip.GossipMember;
 import org.agentmesh.gossip.GossipSettings;
 import org.agentmesh.gossip.GossipViews;
+import org.agentmesh.memory.MeshMemory;
+import org.agentmesh.memory.RaftGroup;
+import org.agentmesh.memory.RaftMember;
+import org.agentmesh.memory.RaftSettings;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
 import org.agentmesh.task.AgentWorker;
 import org.agentmesh.task.TaskEntity;
@@ -85,6 +89,8 @@ public final class AgentMesh implements Extension {
     private final TaskQueries taskQueries;
     private final GossipSettings gossipSettings;
     private final GossipViews gossipViews = new GossipViews();
+    private final RaftSettings raftSettings;
+    private final MeshMemory memory;
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -142,6 +148,14 @@ public final class AgentMesh implements Extension {
             sharding.init(Entity.of(GossipMember.TYPE_KEY, ctx -> GossipMember.create(ctx.getEntityId(), ctx.getShard(),
                     environment, gossipSettings, gossipViews)));
         }
+
+        // mesh memory: one Raft member per agent, remembered like the agents
+        this.raftSettings = RaftSettings.from(system.settings().config());
+        sharding.init(Entity.of(RaftMember.TYPE_KEY, ctx -> RaftMember.create(ctx.getEntityId(), ctx.getShard()))
+                .withSettings(remembered)
+                .withMessageExtractor(new HashCodeMessageExtractor<>(raftSettings.memberShards())));
+        this.memory = new MeshMemory(system, raftSettings, this::raftMembers,
+                (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)));
     }
 
     /** What gossip members learn from the swarm and task layers. */
@@ -176,6 +190,29 @@ public final class AgentMesh implements Extension {
         }
         return List.of(org.agentmesh.task.SwarmBalancer.create(swarmId, agentView, scheduling.balancer(), scheduling.balancerInterval(),
                 statusTimeout));
+    }
+
+    private record KnownMembers(List<String> ids, long expiresAtNanos) {}
+
+    // a swarm's members do not change after creation: remember them for a while instead of asking the swarm on every
+    // request (a while only: another node may shut the swarm down and create it again with other agents)
+    private final Map<String, KnownMembers> raftMembers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private CompletionStage<List<String>> raftMembers(String swarmId) {
+        KnownMembers known = raftMembers.get(swarmId);
+        if (known != null && System.nanoTime() < known.expiresAtNanos()) {
+            return CompletableFuture.completedFuture(known.ids());
+        }
+        return describe(swarmId).thenApply(found -> {
+            List<String> order = RaftGroup.contactOrder(SwarmEntity.memberIds(found.spec()), raftSettings.maxVoters());
+            raftMembers.put(swarmId, new KnownMembers(order, System.nanoTime() + 30_000_000_000L));
+            return order;
+        });
+    }
+
+    /** The linearizable mesh memory of every swarm (replicated by each swarm's Raft group). */
+    public MeshMemory memory() {
+        return memory;
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */
@@ -332,6 +369,9 @@ public final class AgentMesh implements Extension {
                 throw new SwarmNotFound(swarmId);
             }
             List<String> ids = found.spec().agents().stream().map(AgentSpec::id).toList();
+            RaftGroup.stop(sharding, swarmId, ids);
+            memory.forget(swarmId);
+            raftMembers.remove(swarmId);
             List<CompletableFuture<Boolean>> acks = ids.stream()
                     .map(id -> agentRef(swarmId, id).<AgentInfo>ask(AgentEntity.Retire::new, shutdownTimeout)
                             .thenApply(info -> info.status() == AgentEntity.Status.RETIRED)

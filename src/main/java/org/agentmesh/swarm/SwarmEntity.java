@@ -2,6 +2,7 @@ package org.agentmesh.swarm;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.agentmesh.memory.RaftGroup;
 import org.agentmesh.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -104,6 +105,7 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     if (state.active()) {
                         startMembers(state.spec());
+                        startRaftGroup(state);
                     }
                 })
                 .build();
@@ -121,6 +123,12 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
             sharding.entityRefFor(AgentEntity.TYPE_KEY, AgentEntity.entityId(spec.id(), agent.id()))
                     .tell(new AgentEntity.Start(spec.id(), agent, ctx.getSystem().ignoreRef()));
         }
+    }
+
+    /** The swarm's Raft group (its mesh memory); the creation time tells it apart from an older swarm of the same id. */
+    private void startRaftGroup(State state) {
+        RaftGroup.start(sharding, state.spec().id(), state.createdAtMillis(), memberIds(state.spec()),
+                ctx.getSystem().settings().config().getInt("agent-mesh.raft.max-voters"));
     }
 
     @Override
@@ -158,6 +166,7 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
         }
         return Effect().persist(new SwarmCreated(cmd.spec(), System.currentTimeMillis())).thenRun(s -> {
             startMembers(s.spec());
+            startRaftGroup(s);
             cmd.replyTo().tell(new Created(s.spec()));
         });
     }

@@ -15,7 +15,7 @@ import org.agentmesh.gossip.GossipMember;
 import org.agentmesh.gossip.GossipViews;
 import org.agentmesh.gossip.PeerEntry;
 import org.agentmesh.gossip.PeerStatus;
-import org.agentmesh.task.AgentView.AgentLoad;
+import org.agentmesh.strategy.AgentLoad;
 import org.junit.jupiter.api.Test;
 
 /** Routing's agent list taken from a local gossip view: loads, capabilities and liveness, or nothing if incomplete. */
@@ -47,8 +47,8 @@ class SwarmAgentViewGossipTest {
         assertEquals(List.of("general", "gpu"), by.get("a").capabilities());
         assertEquals(2, by.get("a").running());
         assertEquals(1, by.get("a").queued());
-        assertEquals(1.5, by.get("a").utilization(), 1e-9);
-        assertEquals(0.9, by.get("a").pastPerformance(), 1e-9);
+        assertEquals(1.5, by.get("a").loadFactor(), 1e-9);
+        assertEquals(0.9, by.get("a").performance(), 1e-9);
         assertEquals(1, by.get("b").running());
         assertEquals(0, by.get("b").queued());
         assertTrue(by.get("b").live(), "suspected still counts as live");

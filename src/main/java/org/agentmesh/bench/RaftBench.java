@@ -1,0 +1,267 @@
+package org.agentmesh.bench;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import org.agentmesh.memory.MeshMemory;
+import org.agentmesh.node.MeshNode;
+import org.agentmesh.node.NodeSettings;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.testkit.MeshTestCluster;
+
+/**
+ * The Raft benchmark ({@code bin/agent-mesh bench raft}): commits per second and p50/p99 commit latency of a 3-voter
+ * group, ours next to Apache Ratis in the same run, with 1, 16 and 128 concurrent closed-loop clients, the durable log
+ * on and off.
+ *
+ * <ul>
+ *   <li><b>Ours</b>: three Agent Mesh nodes (three actor systems, Artery TCP on loopback, one journal each) and a
+ *       3-agent swarm; every
+ *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through node 0's {@link MeshMemory}
+ *       (forwarded to the leader member), answered once committed and applied. Durable: the pekko-persistence-jdbc
+ *       journal on an H2 file; off: Pekko's in-memory journal.</li>
+ *   <li><b>Ratis 3.2.2</b>: three servers on loopback gRPC ports, a register state machine, the same payload. Durable:
+ *       the segmented log on disk; off: {@code RaftServerConfigKeys.Log.setUseMemory(true)}.</li>
+ * </ul>
+ */
+public final class RaftBench {
+
+    /** What to run: {@code seconds} of measurement (after {@code warmupSeconds}) per cell. */
+    public record Options(List<Integer> clients, List<Boolean> durable, double seconds, double warmupSeconds, int payloadBytes) {
+        public static Options defaults() {
+            return new Options(List.of(1, 16, 128), List.of(true, false), 8, 2, 128);
+        }
+    }
+
+    /** One measured cell. */
+    public record Cell(String system, boolean durable, int clients, long commits, double commitsPerSecond,
+            double p50Millis, double p99Millis, long failures) {}
+
+    public record Result(Options options, List<Cell> cells, String jvm, int processors) {}
+
+    private RaftBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Result r = run(Options.defaults(), System.out);
+        System.out.println(table(r));
+        Path json = writeJson(r, Path.of("bench-results", "raft.json"));
+        System.out.println("wrote " + json);
+    }
+
+    /** Runs every cell, printing progress to {@code progress}; ours and Ratis alternate per durability mode. */
+    public static Result run(Options o, PrintStream progress) throws Exception {
+        // Ratis logs every configuration key at INFO: keep the benchmark's output readable
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.ratis"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        List<Cell> cells = new ArrayList<>();
+        String payload = "x".repeat(o.payloadBytes());
+        for (boolean durable : o.durable()) {
+            Path dir = Files.createTempDirectory("agent-mesh-bench");
+            Map<String, Object> config = new HashMap<>();
+            config.put("pekko.actor.serialize-messages", "off");
+            config.put("pekko.loglevel", "WARNING");
+            if (!durable) {
+                config.put("pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem");
+                config.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local");
+                config.put("pekko.persistence.snapshot-store.local.dir", dir.resolve("snapshots").toString());
+            }
+            List<MeshNode> nodes = startNodes(dir, config);
+            try {
+                MeshMemory memory = nodes.get(0).mesh().memory();
+                nodes.get(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                    try {
+                        memory.store("bench", "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
+                                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                for (int clients : o.clients()) {
+                    Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store("bench", "bench",
+                            "k" + client, TextNode.valueOf(payload), Duration.ZERO));
+                    progress.println(format(c));
+                    cells.add(c);
+                }
+            } finally {
+                for (int i = nodes.size() - 1; i >= 0; i--) {
+                    nodes.get(i).close();
+                }
+                deleteQuietly(dir);
+            }
+            try (RatisCluster ratis = new RatisCluster(durable, 16)) {
+                ratis.awaitLeader();
+                for (int clients : o.clients()) {
+                    Cell c = measure("ratis", durable, clients, o, (client, seq) -> ratis.write(client, payload));
+                    progress.println(format(c));
+                    cells.add(c);
+                }
+            }
+        }
+        return new Result(o, cells, System.getProperty("java.vm.name") + " " + Runtime.version(),
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Three nodes on loopback, each with its own journal (an H2 file under {@code dir/node-i}), as each Ratis server
+     * has its own log directory: sharing one database would make the three members queue for one file.
+     */
+    private static List<MeshNode> startNodes(Path dir, Map<String, Object> config) {
+        Map<String, Object> all = new HashMap<>(MeshTestCluster.testOverrides());
+        all.putAll(config);
+        List<MeshNode> nodes = new ArrayList<>();
+        int seedPort = freePort();
+        for (int i = 0; i < 3; i++) {
+            nodes.add(MeshNode.start(NodeSettings.defaults()
+                    .withPort(i == 0 ? seedPort : freePort())
+                    .withHttpPort(0)
+                    .withSeeds(List.of("127.0.0.1:" + seedPort))
+                    .withDataDir(dir.resolve("node-" + i))
+                    .withOverrides(all)));
+        }
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> {
+            int up = 0;
+            for (var m : Cluster.get(n.system()).state().getMembers()) {
+                if (m.status() == MemberStatus.up()) {
+                    up++;
+                }
+            }
+            return up == 3;
+        }));
+        return nodes;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {@code clients} closed loops: each sends its next operation when the previous one is answered. */
+    static Cell measure(String system, boolean durable, int clients, Options o,
+            BiFunction<Integer, Long, CompletionStage<?>> op) throws InterruptedException {
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong failures = new AtomicLong();
+        ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<Void>> loops = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            loops.add(done);
+            loop(c, 0, op, running, measuring, latencies, failures, done);
+        }
+        Thread.sleep((long) (o.warmupSeconds() * 1000));
+        long start = System.nanoTime();
+        measuring.set(true);
+        Thread.sleep((long) (o.seconds() * 1000));
+        measuring.set(false);
+        long elapsed = System.nanoTime() - start;
+        running.set(false);
+        try {
+            CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // a loop stuck on a lost request does not invalidate what was measured
+        }
+        long[] all = latencies.stream().mapToLong(l -> l[0]).toArray();
+        Arrays.sort(all);
+        double seconds = elapsed / 1e9;
+        return new Cell(system, durable, clients, all.length, all.length / seconds, percentile(all, 0.50),
+                percentile(all, 0.99), failures.get());
+    }
+
+    private static void loop(int client, long seq, BiFunction<Integer, Long, CompletionStage<?>> op, AtomicBoolean running,
+            AtomicBoolean measuring, ConcurrentLinkedQueue<long[]> latencies, AtomicLong failures, CompletableFuture<Void> done) {
+        if (!running.get()) {
+            done.complete(null);
+            return;
+        }
+        long t0 = System.nanoTime();
+        boolean counted = measuring.get();
+        op.apply(client, seq).whenComplete((r, e) -> {
+            long t = System.nanoTime() - t0;
+            if (e != null) {
+                failures.incrementAndGet();
+            } else if (counted && measuring.get()) {
+                latencies.add(new long[] {t});
+            }
+            loop(client, seq + 1, op, running, measuring, latencies, failures, done);
+        });
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+        return sorted[Math.max(0, i)] / 1e6;
+    }
+
+    private static String format(Cell c) {
+        return String.format(Locale.ROOT, "%-10s durable=%-5s clients=%3d  %9.0f commits/s  p50 %7.2f ms  p99 %7.2f ms  (%d failures)",
+                c.system(), c.durable(), c.clients(), c.commitsPerSecond(), c.p50Millis(), c.p99Millis(), c.failures());
+    }
+
+    /** The comparison table: one row per (durability, clients), ours next to Ratis with the ratio ours/Ratis. */
+    public static String table(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-8s %7s | %12s %9s %9s | %12s %9s %9s | %8s %8s %8s%n",
+                "durable", "clients", "ours c/s", "p50 ms", "p99 ms", "ratis c/s", "p50 ms", "p99 ms",
+                "c/s x", "p50 x", "p99 x"));
+        for (Cell ours : r.cells()) {
+            if (!ours.system().equals("agent-mesh")) {
+                continue;
+            }
+            Cell ratis = r.cells().stream().filter(c -> c.system().equals("ratis") && c.durable() == ours.durable()
+                    && c.clients() == ours.clients()).findFirst().orElse(null);
+            if (ratis == null) {
+                continue;
+            }
+            sb.append(String.format(Locale.ROOT, "%-8s %7d | %12.0f %9.2f %9.2f | %12.0f %9.2f %9.2f | %8.2f %8.2f %8.2f%n",
+                    ours.durable() ? "on" : "off", ours.clients(),
+                    ours.commitsPerSecond(), ours.p50Millis(), ours.p99Millis(),
+                    ratis.commitsPerSecond(), ratis.p50Millis(), ratis.p99Millis(),
+                    ours.commitsPerSecond() / ratis.commitsPerSecond(), ours.p50Millis() / ratis.p50Millis(),
+                    ours.p99Millis() / ratis.p99Millis()));
+        }
+        sb.append("ratios are ours/Ratis: c/s above 1 and latency below 1 mean ours is ahead");
+        return sb.toString();
+    }
+
+    public static Path writeJson(Result r, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        mapper.writeValue(file.toFile(), r);
+        return file;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package org.agentmesh.memory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.agentmesh.memory.RaftMember.Reply;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * The linearizable mesh memory of every swarm, as a Java API: {@code AgentMesh.get(system).memory()}.
+ *
+ * <p><b>Writes</b> ({@link #store}, {@link #delete}, {@link #cas}) go to the member believed to lead; a member that
+ * does not lead answers with its leader hint and the request follows it (after a short pause when no leader is known),
+ * until the request timeout. A write is retried only when it was certainly not applied (refused, or its log index was
+ * taken by another leader's entry). When its fate is unknown (the leader went silent after accepting it) it fails with
+ * {@link NoMajorityException} rather than risk applying it twice.
+ *
+ * <p><b>Reads</b> ({@link #retrieve}, {@link #list}, {@link #search}) use Raft's ReadIndex: no log write; the member
+ * asked confirms (or, if a follower, has the leader confirm) that the leader still leads, then answers from its own
+ * state once it has applied that index. Reads are sent to the leader too (a follower would have to catch up first) and
+ * are retried on any member, since retrying a read is always safe.
+ *
+ * <p>Every method is asynchronous; failures are {@link InvalidFieldException} (bad input, naming the field) and
+ * {@link NoMajorityException} (no majority within the request timeout).
+ */
+public final class MeshMemory {
+
+    /** The members of a swarm's group in contact order (initial voters first); fails if the swarm does not exist. */
+    @FunctionalInterface
+    public interface Directory {
+        CompletionStage<List<String>> members(String swarmId);
+    }
+
+    /** Where a member lives: a sharding entity ref in a mesh, a plain actor ref in tests. */
+    @FunctionalInterface
+    public interface Route {
+        RecipientRef<RaftMember.Command> member(String swarmId, String memberId);
+    }
+
+    /** The outcome of a compare-and-set: {@code version} is the new version if it matched, else the current one (0: absent). */
+    public record CasOutcome(boolean succeeded, long version) {}
+
+    private static final Duration READ_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final ActorSystem<?> system;
+    private final RaftSettings settings;
+    private final Directory directory;
+    private final Route route;
+    private final Map<String, String> leaders = new ConcurrentHashMap<>();
+
+    public MeshMemory(ActorSystem<?> system, RaftSettings settings, Directory directory, Route route) {
+        this.system = system;
+        this.settings = settings;
+        this.directory = directory;
+        this.route = route;
+    }
+
+    public RaftSettings settings() {
+        return settings;
+    }
+
+    /** Stores {@code value} under {@code key} ({@code ttl} zero: no expiry); completes with the new version. */
+    public CompletionStage<Long> store(String swarmId, String namespace, String key, JsonNode value, Duration ttl) {
+        return write(swarmId, () -> new RaftMember.StoreOp(validNamespace(namespace), validKey(key),
+                MemoryLimits.present(value, "value"), validTtl(ttl)))
+                .thenApply(r -> ((MemoryResult.Stored) r).version());
+    }
+
+    /** Deletes {@code key}; completes with the version it had, or empty if it was absent. */
+    public CompletionStage<Optional<Long>> delete(String swarmId, String namespace, String key) {
+        return write(swarmId, () -> new RaftMember.DeleteOp(validNamespace(namespace), validKey(key)))
+                .thenApply(r -> r instanceof MemoryResult.Deleted d ? Optional.of(d.version()) : Optional.empty());
+    }
+
+    /** Writes {@code value} only if the key's version is {@code expectedVersion} (0: only if absent). */
+    public CompletionStage<CasOutcome> cas(String swarmId, String namespace, String key, long expectedVersion,
+            JsonNode value, Duration ttl) {
+        return write(swarmId, () -> new RaftMember.CasOp(validNamespace(namespace), validKey(key),
+                MemoryLimits.requireValidExpectedVersion(expectedVersion), MemoryLimits.present(value, "value"), validTtl(ttl)))
+                .thenApply(r -> r instanceof MemoryResult.CasOk ok ? new CasOutcome(true, ok.newVersion())
+                        : new CasOutcome(false, ((MemoryResult.CasConflict) r).currentVersion()));
+    }
+
+    /** The live entry of {@code key}, if any. */
+    public CompletionStage<Optional<Entry>> retrieve(String swarmId, String namespace, String key) {
+        return read(swarmId, () -> new RaftMember.GetKey(validNamespace(namespace), validKey(key)))
+                .thenApply(items -> items.isEmpty() ? Optional.empty() : Optional.of(items.get(0).entry()));
+    }
+
+    /** Live entries of {@code namespace} whose key starts with {@code prefix}, sorted by key, at most {@code limit}. */
+    public CompletionStage<List<Item>> list(String swarmId, String namespace, String prefix, int limit) {
+        return read(swarmId, () -> new RaftMember.ListKeys(validNamespace(namespace),
+                MemoryLimits.requireValidPrefix(prefix), MemoryLimits.requireValidLimit(limit)));
+    }
+
+    /**
+     * Live entries whose key matches {@code pattern} (a glob with {@code *}/{@code ?}, else a substring), in
+     * {@code namespace} or, when it is empty, in every namespace.
+     */
+    public CompletionStage<List<Item>> search(String swarmId, String namespace, String pattern, int limit) {
+        return read(swarmId, () -> new RaftMember.SearchKeys(namespace.isEmpty() ? "" : validNamespace(namespace),
+                new KeyPattern(pattern).pattern(), MemoryLimits.requireValidLimit(limit)));
+    }
+
+    /** The group as its leader sees it (or as the first member that answers sees it, when there is no leader). */
+    public CompletionStage<RaftMember.RaftStatus> raftStatus(String swarmId) {
+        Duration t = settings.requestTimeout();
+        return directory.members(swarmId).thenCompose(members -> {
+            String first = leaders.getOrDefault(swarmId, members.get(0));
+            return statusOf(swarmId, first, t).thenCompose(s -> {
+                if (s.leader().isEmpty() || s.leader().equals(s.member()) || !members.contains(s.leader())) {
+                    return CompletableFuture.completedFuture(s);
+                }
+                return statusOf(swarmId, s.leader(), t).exceptionally(e -> s);
+            });
+        });
+    }
+
+    private CompletionStage<RaftMember.RaftStatus> statusOf(String swarmId, String member, Duration timeout) {
+        return AskPattern.ask(route.member(swarmId, member), RaftMember.GetStatus::new, timeout, system.scheduler());
+    }
+
+    /** Forgets cached leaders of a swarm (it shut down). */
+    public void forget(String swarmId) {
+        leaders.remove(swarmId);
+    }
+
+    // ---- request routing
+
+    private interface Op<T> {
+        T get();
+    }
+
+    private CompletionStage<MemoryResult> write(String swarmId, Op<RaftMember.WriteOp> op) {
+        RaftMember.WriteOp w;
+        try {
+            w = op.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return call(swarmId, replyTo -> new RaftMember.Write(w, replyTo), true).thenApply(reply -> {
+            MemoryResult result = ((RaftMember.Written) reply).result();
+            if (result instanceof MemoryResult.Rejected r) {
+                throw new InvalidFieldException(r.field(), r.reason());
+            }
+            return result;
+        });
+    }
+
+    private CompletionStage<List<Item>> read(String swarmId, Op<RaftMember.Query> query) {
+        RaftMember.Query q;
+        try {
+            q = query.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return call(swarmId, replyTo -> new RaftMember.Read(q, replyTo), false).thenApply(reply -> {
+            if (reply instanceof RaftMember.Written w && w.result() instanceof MemoryResult.Rejected r) {
+                throw new InvalidFieldException(r.field(), r.reason());
+            }
+            return ((RaftMember.Found) reply).items();
+        });
+    }
+
+    private CompletionStage<Reply> call(String swarmId, Function<ActorRef<Reply>, RaftMember.Command> message, boolean write) {
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        return directory.members(swarmId).thenCompose(members -> {
+            if (members.isEmpty()) {
+                throw new NoMajorityException("swarm " + swarmId + " has no members");
+            }
+            String first = leaders.getOrDefault(swarmId, members.get(0));
+            return attempt(swarmId, members, members.contains(first) ? first : members.get(0), message, write, deadline, 0);
+        });
+    }
+
+    private CompletionStage<Reply> attempt(String swarmId, List<String> members, String target,
+            Function<ActorRef<Reply>, RaftMember.Command> message, boolean write, long deadline, int hops) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return CompletableFuture.failedFuture(new NoMajorityException("no majority of swarm " + swarmId
+                    + "'s Raft group answered within " + settings.requestTimeout().toMillis() + " ms"));
+        }
+        // a write asked once must not be asked again if we cannot tell whether it was applied: wait for it
+        Duration timeout = write ? Duration.ofNanos(remaining)
+                : Duration.ofNanos(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()));
+        CompletionStage<Reply> asked = AskPattern.ask(route.member(swarmId, target), message::apply, timeout, system.scheduler());
+        return asked.handle((reply, error) -> {
+            if (error != null) {
+                leaders.put(swarmId, next(members, target));
+                if (write) {
+                    return CompletableFuture.<Reply>failedFuture(new NoMajorityException("no answer from the Raft group of swarm "
+                            + swarmId + " within " + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown"));
+                }
+                return attempt(swarmId, members, next(members, target), message, false, deadline, hops + 1);
+            }
+            if (reply instanceof RaftMember.Redirect r) {
+                boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
+                String nextTarget = useHint ? r.leaderHint() : next(members, target);
+                // follow a hint at once, but not in circles: members with stale views may point at each other
+                if (useHint) {
+                    leaders.put(swarmId, nextTarget); // later requests go straight there
+                }
+                if (useHint && hops < 2 * members.size()) {
+                    return attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1);
+                }
+                CompletableFuture<Reply> later = new CompletableFuture<>();
+                system.scheduler().scheduleOnce(settings.retryBackoff(), () ->
+                        attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1).whenComplete((answer, e) -> {
+                            if (e != null) {
+                                later.completeExceptionally(e);
+                            } else {
+                                later.complete(answer);
+                            }
+                        }), system.executionContext());
+                return later;
+            }
+            if (reply instanceof RaftMember.Unknown u) {
+                return CompletableFuture.<Reply>failedFuture(new NoMajorityException(
+                        "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
+            }
+            leaders.put(swarmId, target);
+            return CompletableFuture.completedFuture(reply);
+        }).thenCompose(Function.identity());
+    }
+
+    private static String next(List<String> members, String current) {
+        int i = members.indexOf(current);
+        return members.get((i + 1) % members.size());
+    }
+
+    private static String validNamespace(String namespace) {
+        return MemoryLimits.requireValidNamespace(namespace);
+    }
+
+    private static String validKey(String key) {
+        return MemoryLimits.requireValidKey(key);
+    }
+
+    private static long validTtl(Duration ttl) {
+        if (ttl == null || ttl.isNegative()) {
+            throw new InvalidFieldException("ttl", "must be zero (no expiry) or positive");
+        }
+        return ttl.toMillis();
+    }
+}

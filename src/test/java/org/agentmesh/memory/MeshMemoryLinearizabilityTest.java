@@ -1,0 +1,169 @@
+package org.agentmesh.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agentmesh.linearizability.CheckResult;
+import org.agentmesh.linearizability.History;
+import org.agentmesh.linearizability.HistoryRecorder;
+import org.agentmesh.linearizability.KeyValueModel;
+import org.agentmesh.linearizability.KeyValueModel.KvInput;
+import org.agentmesh.linearizability.KeyValueModel.KvOutput;
+import org.agentmesh.linearizability.LinearizabilityChecker;
+import org.agentmesh.linearizability.Verdict;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Concurrent clients store, retrieve, cas and delete a few keys of one swarm's mesh memory through all three nodes of
+ * an in-JVM cluster while one node is crashed and restarted; the recorded history (operations without a definite
+ * answer left pending) must be linearizable.
+ */
+class MeshMemoryLinearizabilityTest {
+
+    private static final String SWARM = "lin";
+    private static final String NS = "ns";
+    private static final List<String> KEYS = List.of("a", "b", "c");
+    private static final int CLIENTS = 6;
+
+    @Test
+    void historiesAcrossACrashAndRestartAreLinearizable() throws Exception {
+        try (MeshTestCluster cluster = MeshTestCluster.start(3)) {
+            cluster.node(0).mesh().createSwarm(SwarmRequest.of(SWARM, 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            // every node learns the group (and a leader exists) before the clock starts
+            for (int i = 0; i < 3; i++) {
+                MeshMemory m = cluster.node(i).mesh().memory();
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                    try {
+                        m.retrieve(SWARM, NS, "warm-up").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            }
+
+            HistoryRecorder<KvInput, KvOutput> recorder = new HistoryRecorder<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger completed = new AtomicInteger();
+            AtomicInteger completedAfterRestart = new AtomicInteger();
+            AtomicBoolean restarted = new AtomicBoolean(false);
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                Thread t = new Thread(() -> runClient(cluster, client, recorder, running, completed, completedAfterRestart, restarted),
+                        "lin-client-" + c);
+                t.start();
+                clients.add(t);
+            }
+            Thread.sleep(4000);
+            cluster.crash(2);
+            Thread.sleep(8000);
+            cluster.restart(2);
+            cluster.awaitUp(3, Duration.ofSeconds(30));
+            restarted.set(true);
+            Thread.sleep(6000);
+            running.set(false);
+            for (Thread t : clients) {
+                t.join(30_000);
+            }
+
+            History<KvInput, KvOutput> history = recorder.history();
+            long pending = history.operations().stream().filter(o -> o.isPending()).count();
+            CheckResult result = LinearizabilityChecker.check(new KeyValueModel(), history, Duration.ofSeconds(120));
+            System.out.printf("%d operations (%d completed, %d after the restart, %d pending): %s%n",
+                    history.size(), completed.get(), completedAfterRestart.get(), pending, result);
+            assertEquals(Verdict.LINEARIZABLE, result.verdict(), result.explanation());
+            assertTrue(completed.get() >= 200, "too few operations completed to mean anything: " + completed.get());
+            assertTrue(completedAfterRestart.get() > 0, "no operation completed after the restart");
+        }
+    }
+
+    private static void runClient(MeshTestCluster cluster, int client, HistoryRecorder<KvInput, KvOutput> recorder,
+            AtomicBoolean running, AtomicInteger completed, AtomicInteger completedAfterRestart, AtomicBoolean restarted) {
+        SplittableRandom random = new SplittableRandom(client * 7919L);
+        Map<String, Long> lastSeen = new HashMap<>();
+        int n = 0;
+        while (running.get()) {
+            int nodeIndex = (client + n) % 3;
+            if (!cluster.isRunning(nodeIndex)) {
+                nodeIndex = (nodeIndex + 1) % 3;
+            }
+            MeshMemory memory;
+            try {
+                memory = cluster.node(nodeIndex).mesh().memory();
+            } catch (IllegalStateException crashed) {
+                continue;
+            }
+            String key = KEYS.get(random.nextInt(KEYS.size()));
+            String value = "c" + client + "-" + (n++);
+            int dice = random.nextInt(10);
+            KvInput input = dice < 3 ? new KeyValueModel.Put(key, value)
+                    : dice < 6 ? new KeyValueModel.Get(key)
+                    : dice < 8 ? new KeyValueModel.Cas(key, lastSeen.getOrDefault(key, 0L), value)
+                    : new KeyValueModel.Delete(key);
+            long id = recorder.invoke(client, input);
+            try {
+                KvOutput out = execute(memory, input);
+                recorder.returned(id, out);
+                completed.incrementAndGet();
+                if (restarted.get()) {
+                    completedAfterRestart.incrementAndGet();
+                }
+                versionOf(out).ifPresent(v -> lastSeen.put(key, v));
+            } catch (Exception e) {
+                if (input instanceof KeyValueModel.Get) {
+                    recorder.failed(id); // a read that got no answer had no effect
+                }
+                // a write without an answer stays pending: it may or may not have been applied
+            }
+        }
+    }
+
+    private static KvOutput execute(MeshMemory m, KvInput input) throws Exception {
+        long t = 10;
+        if (input instanceof KeyValueModel.Put p) {
+            return new KeyValueModel.Written(m.store(SWARM, NS, p.key(), TextNode.valueOf(p.value()), Duration.ZERO)
+                    .toCompletableFuture().get(t, TimeUnit.SECONDS));
+        }
+        if (input instanceof KeyValueModel.Get g) {
+            Optional<org.agentmesh.memory.Entry> e = m.retrieve(SWARM, NS, g.key()).toCompletableFuture().get(t, TimeUnit.SECONDS);
+            return e.<KvOutput>map(x -> new KeyValueModel.Found(x.value().asText(), x.version())).orElseGet(KeyValueModel.Absent::new);
+        }
+        if (input instanceof KeyValueModel.Cas c) {
+            MeshMemory.CasOutcome o = m.cas(SWARM, NS, c.key(), c.expectedVersion(), TextNode.valueOf(c.value()), Duration.ZERO)
+                    .toCompletableFuture().get(t, TimeUnit.SECONDS);
+            return o.succeeded() ? new KeyValueModel.CasOk(o.version()) : new KeyValueModel.CasConflict(o.version());
+        }
+        KeyValueModel.Delete d = (KeyValueModel.Delete) input;
+        Optional<Long> v = m.delete(SWARM, NS, d.key()).toCompletableFuture().get(t, TimeUnit.SECONDS);
+        return v.<KvOutput>map(KeyValueModel.Deleted::new).orElseGet(KeyValueModel.NotFound::new);
+    }
+
+    private static Optional<Long> versionOf(KvOutput out) {
+        if (out instanceof KeyValueModel.Written w) {
+            return Optional.of(w.version());
+        } else if (out instanceof KeyValueModel.Found f) {
+            return Optional.of(f.version());
+        } else if (out instanceof KeyValueModel.CasOk ok) {
+            return Optional.of(ok.newVersion());
+        } else if (out instanceof KeyValueModel.CasConflict c) {
+            return Optional.of(c.currentVersion());
+        } else if (out instanceof KeyValueModel.Deleted || out instanceof KeyValueModel.NotFound || out instanceof KeyValueModel.Absent) {
+            return Optional.of(0L);
+        }
+        return Optional.empty();
+    }
+}

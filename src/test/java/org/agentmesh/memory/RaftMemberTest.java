@@ -1,0 +1,167 @@
+package org.agentmesh.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.Test;
+
+/** The Raft member shell on the persistence test kit: recovery, batching, snapshots, voter replacement. */
+class RaftMemberTest {
+
+    private static final List<String> THREE = List.of("m1", "m2", "m3");
+
+    private static long version(RaftTestGroup g, String key) {
+        return g.memory.retrieve(g.swarmId, "ns", key).toCompletableFuture().join().orElseThrow().version();
+    }
+
+    @Test
+    void recoveryAfterRestartKeepsTermVoteAndLog() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            g.awaitLeader(THREE);
+            Map<String, Long> versions = new HashMap<>();
+            for (int i = 0; i < 20; i++) {
+                versions.put("k" + i, g.memory.store(g.swarmId, "ns", "k" + i, IntNode.valueOf(i), Duration.ZERO)
+                        .toCompletableFuture().join());
+            }
+            Map<String, RaftMember.RaftStatus> before = new HashMap<>();
+            THREE.forEach(id -> before.put(id, g.status(id)));
+            THREE.forEach(g::crash);
+            THREE.forEach(g::spawn);
+            for (String id : THREE) {
+                RaftMember.RaftStatus b = before.get(id);
+                RaftMember.RaftStatus a = g.status(id);
+                assertTrue(a.started(), id + " did not recover as started");
+                assertEquals(b.term(), a.term(), id + " term");
+                assertEquals(b.votedFor(), a.votedFor(), id + " vote");
+                assertEquals(b.lastIndex(), a.lastIndex(), id + " last log index");
+            }
+            g.awaitLeader(THREE);
+            versions.forEach((k, v) -> assertEquals(v, version(g, k), "version of " + k + " after restart"));
+        }
+    }
+
+    /** A leader cut off from its majority must neither commit nor serve a read from its own (possibly stale) state. */
+    @Test
+    void withoutAMajorityRequestsFailWithinTheTimeoutAndNeverAnswerWrongly() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            long v1 = g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+            THREE.stream().filter(id -> !id.equals(leader)).forEach(g::crash);
+
+            long t0 = System.nanoTime();
+            CompletableFuture<Long> write = g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture();
+            Throwable writeError = assertThrows(java.util.concurrent.CompletionException.class, write::join).getCause();
+            assertTrue(writeError instanceof NoMajorityException, "write failed with " + writeError);
+            CompletableFuture<?> read = g.memory.retrieve(g.swarmId, "ns", "k").toCompletableFuture();
+            Throwable readError = assertThrows(java.util.concurrent.CompletionException.class, read::join).getCause();
+            assertTrue(readError instanceof NoMajorityException, "read failed with " + readError);
+            long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(elapsedMs < 2 * (2000 + 1500), "two requests took " + elapsedMs + " ms to fail");
+
+            THREE.stream().filter(id -> !id.equals(leader)).forEach(g::spawn);
+            g.awaitLeader(THREE);
+            int value = g.memory.retrieve(g.swarmId, "ns", "k").toCompletableFuture().join().orElseThrow().value().asInt();
+            // the write's outcome was unknown: either value is right, nothing else is
+            assertTrue(value == 1 || value == 2, "read " + value);
+            assertTrue(version(g, "k") >= v1);
+        }
+    }
+
+    /** A follower serves a read after the leader confirmed a read index and the follower applied up to it. */
+    @Test
+    void followersServeLinearizableReadsThroughTheLeadersReadIndex() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            long v = g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(7), Duration.ZERO).toCompletableFuture().join();
+            for (String follower : THREE.stream().filter(id -> !id.equals(leader)).toList()) {
+                var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+                g.members.get(follower).tell(new RaftMember.Read(new RaftMember.GetKey("ns", "k"), probe.getRef()));
+                RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(5));
+                assertTrue(reply instanceof RaftMember.Found, follower + " answered " + reply);
+                RaftMember.Found found = (RaftMember.Found) reply;
+                assertTrue(found.readIndex() >= v, "read index " + found.readIndex() + " below the write at " + v);
+                assertEquals(7, found.items().get(0).entry().value().asInt());
+                assertEquals(v, found.items().get(0).entry().version());
+            }
+        }
+    }
+
+    @Test
+    void concurrentProposalsShareJournalWrites() {
+        // a generous request timeout: 2000 writes at once on a loaded machine may take a while; what counts is writes
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(30))) {
+            String leader = g.awaitLeader(THREE);
+            PersistenceTestKit journal = PersistenceTestKit.create(g.testKit.system());
+            String pid = "RaftMember|" + RaftMember.entityId(g.swarmId, leader);
+            int eventsBefore = journal.persistedInStorage(pid).size();
+            int proposals = 2000;
+            // straight to the leader, so that the proposals really are concurrent
+            var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < proposals; i++) {
+                g.members.get(leader).tell(new RaftMember.Write(
+                        new RaftMember.StoreOp("ns", "k" + (i % 50), IntNode.valueOf(i), 0), probe.getRef()));
+            }
+            for (int i = 0; i < proposals; i++) {
+                RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(30));
+                assertTrue(reply instanceof RaftMember.Written w && w.result() instanceof MemoryResult.Stored, "reply " + reply);
+            }
+            int leaderWrites = journal.persistedInStorage(pid).size() - eventsBefore;
+            System.out.printf("%d proposals in %d ms, %d leader journal writes (%.1f proposals per write)%n", proposals,
+                    (System.nanoTime() - t0) / 1_000_000, leaderWrites, proposals / (double) leaderWrites);
+            assertTrue(leaderWrites > 0);
+            assertTrue(leaderWrites * 10 <= proposals, "expected at least 10 proposals per journal write, got "
+                    + leaderWrites + " writes for " + proposals + " proposals");
+        }
+    }
+
+    @Test
+    void snapshotsCompactTheLogAndRestartsRecoverFromThem() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 50)) {
+            g.awaitLeader(THREE);
+            Map<String, Long> versions = new HashMap<>();
+            for (int i = 0; i < 130; i++) {
+                versions.put("k" + i, g.memory.store(g.swarmId, "ns", "k" + i, IntNode.valueOf(i), Duration.ZERO)
+                        .toCompletableFuture().join());
+            }
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(10), () -> THREE.stream().allMatch(id -> g.status(id).snapshotIndex() >= 100));
+            THREE.forEach(g::crash);
+            THREE.forEach(g::spawn);
+            THREE.forEach(id -> assertTrue(g.status(id).snapshotIndex() >= 100, id + " lost its snapshot"));
+            g.awaitLeader(THREE);
+            versions.forEach((k, v) -> assertEquals(v, version(g, k), "version of " + k + " after restart from a snapshot"));
+        }
+    }
+
+    @Test
+    void leaderReplacesALostVoterWithACaughtUpLearner() {
+        List<String> four = List.of("m1", "m2", "m3", "m4");
+        try (RaftTestGroup g = new RaftTestGroup(four, 3, Duration.ofSeconds(1))) {
+            assertEquals(List.of("m4"), g.membership.learners());
+            String leader = g.awaitLeader(four);
+            g.memory.store(g.swarmId, "ns", "before", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+            String victim = THREE.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            g.crash(victim);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> {
+                List<String> voters = g.status(leader).members().stream()
+                        .filter(RaftMember.MemberProgress::voter).map(RaftMember.MemberProgress::id).toList();
+                return voters.size() == 3 && voters.contains("m4") && !voters.contains(victim);
+            });
+            RaftMember.RaftStatus s = g.status(leader);
+            assertFalse(s.members().stream().anyMatch(m -> m.id().equals(victim)), "the lost voter is no longer a member");
+            g.memory.store(g.swarmId, "ns", "after", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
+            assertEquals(2, g.memory.retrieve(g.swarmId, "ns", "after").toCompletableFuture().join().orElseThrow().value().asInt());
+        }
+    }
+}
