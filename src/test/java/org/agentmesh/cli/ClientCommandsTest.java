@@ -81,6 +81,24 @@ class ClientCommandsTest {
     }
 
     @Test
+    void memoryCommands() {
+        assertEquals(0, run("swarm", "init", "--id", "cli-mem", "--max-agents", "3", "--node", node).code());
+        Run store = run("memory", "store", "cli-mem", "greeting", "{\"text\": \"hello\"}", "--namespace", "demo", "--node", node);
+        assertEquals(0, store.code(), store.err());
+        assertTrue(store.out().contains("\"version\""), store.out());
+        Run read = run("memory", "retrieve", "cli-mem", "greeting", "--namespace", "demo", "--node", node);
+        assertEquals(0, read.code(), read.err());
+        assertTrue(read.out().contains("hello"), read.out());
+        assertTrue(run("memory", "list", "cli-mem", "--namespace", "demo", "--node", node).out().contains("greeting"));
+        assertTrue(run("memory", "search", "cli-mem", "greet*", "--node", node).out().contains("greeting"));
+        assertEquals(0, run("memory", "delete", "cli-mem", "greeting", "--namespace", "demo", "--node", node).code());
+        Run gone = run("memory", "retrieve", "cli-mem", "greeting", "--namespace", "demo", "--node", node);
+        assertEquals(1, gone.code());
+        assertOneLine(gone);
+        assertEquals(2, run("memory", "store", "cli-mem", "only-a-key", "--node", node).code(), "missing value is bad usage");
+    }
+
+    @Test
     void taskCommands() {
         assertEquals(0, run("swarm", "init", "--id", "cli-tasks", "--max-agents", "2", "--node", node).code());
         Run submit = run("task", "submit", "cli-tasks", "--executor", "sleep", "--id", "t1", "--payload", "{\"millis\": 10}", "--node", node);

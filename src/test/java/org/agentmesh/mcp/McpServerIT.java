@@ -39,7 +39,7 @@ class McpServerIT {
 
     @BeforeAll
     void start() {
-        cluster = MeshTestCluster.start(1);
+        cluster = MeshTestCluster.start(2);
         String base = cluster.node(0).httpBase();
         http = new NodeClient(base, "");
         ServerParameters server = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
@@ -165,6 +165,23 @@ class McpServerIT {
         JsonNode monitor = ok("swarm_monitor", Map.of("swarmId", "mcp", "metrics", "network"));
         assertEquals(1.0, monitor.at("/network/connectivity").asDouble());
         assertFalse(monitor.has("throughput"));
+
+        // shared memory: stored through MCP on node 0, read back over HTTP from node 1 (linearizable)
+        JsonNode stored = ok("memory_usage", Map.of("swarmId", "mcp", "action", "store", "namespace", "mesh", "key", "network:t1",
+                "value", Map.of("initialized", true)));
+        assertTrue(stored.get("version").asLong() > 0);
+        NodeClient other = new NodeClient(cluster.node(1).httpBase(), "");
+        JsonNode read = other.call("GET", "/api/v1/swarms/mcp/memory/mesh/network:t1", null).body();
+        assertTrue(read.get("value").get("initialized").asBoolean(), read.toString());
+        assertEquals(stored.get("version").asLong(), read.get("version").asLong());
+        assertTrue(ok("memory_usage", Map.of("swarmId", "mcp", "action", "retrieve", "namespace", "mesh", "key", "network:t1"))
+                .toString().contains("initialized"));
+        assertTrue(ok("memory_usage", Map.of("swarmId", "mcp", "action", "list", "namespace", "mesh")).toString().contains("network:t1"));
+        assertTrue(ok("memory_usage", Map.of("swarmId", "mcp", "action", "search", "pattern", "network:*")).toString().contains("network:t1"));
+        ok("memory_usage", Map.of("swarmId", "mcp", "action", "delete", "namespace", "mesh", "key", "network:t1"));
+        assertEquals(404, other.call("GET", "/api/v1/swarms/mcp/memory/mesh/network:t1", null).status());
+        assertTrue(error("memory_usage", Map.of("swarmId", "mcp", "action", "retrieve", "namespace", "mesh", "key", "network:t1")).contains("404"));
+        error("memory_usage", Map.of("swarmId", "mcp", "action", "juggle"));
 
         assertTrue(error("swarm_status", Map.of()).contains("missing required argument 'swarmId'"));
         assertTrue(error("swarm_status", Map.of("swarmId", "ghost")).contains("404"));
