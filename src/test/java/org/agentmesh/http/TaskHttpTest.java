@@ -83,6 +83,23 @@ class TaskHttpTest {
     }
 
     @Test
+    void anHttpTaskPostsItsPayloadForReal() throws Exception {
+        // the http executor POSTs payload.body to payload.url: here the node's own message endpoint, so the effect is visible
+        String url = cluster.node(0).httpBase() + "/api/v1/swarms/t/messages";
+        Reply created = send("POST", api + "t/tasks", "{\"id\":\"call\",\"executor\":\"http\",\"payload\":{\"url\":\"" + url
+                + "\",\"body\":{\"from\":\"http-task\",\"to\":\"writer\",\"message\":{\"note\":\"posted by a task\"}}}}");
+        assertEquals(201, created.status(), () -> String.valueOf(created.body()));
+        JsonNode done = awaitState("call", "completed");
+        assertEquals(200, done.get("output").get("status").asInt());
+        JsonNode inbox = send("GET", api + "t/agents/writer/messages", null).body();
+        assertTrue(inbox.get("messages").toString().contains("posted by a task"), inbox.toString());
+        // a refused POST (404: no such swarm) is a failed attempt, retried, then failed for good
+        send("POST", api + "t/tasks", "{\"id\":\"call-404\",\"executor\":\"http\",\"maxRetries\":0,\"payload\":{\"url\":\""
+                + cluster.node(0).httpBase() + "/api/v1/swarms/none/messages\",\"body\":{\"from\":\"a\",\"to\":\"b\",\"message\":1}}}");
+        assertEquals("HTTP 404", awaitState("call-404", "failed").get("error").asText());
+    }
+
+    @Test
     void aFailingCommandIsRetriedThenFails() throws Exception {
         assertEquals(201, send("POST", api + "t/tasks", "{\"id\":\"bad-cmd\",\"executor\":\"shell\",\"maxRetries\":1,"
                 + "\"payload\":{\"command\":[\"sh\",\"-c\",\"exit 3\"]}}").status());
