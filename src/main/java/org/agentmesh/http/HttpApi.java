@@ -54,6 +54,7 @@ public final class HttpApi extends AllDirectives {
     private final ObjectMapper bodyMapper;
     private final BadRequestLog badRequests;
     private final TaskRoutes tasks;
+    private final ProposalRoutes proposals;
 
     public HttpApi(AgentMesh mesh) {
         this.mesh = mesh;
@@ -63,6 +64,7 @@ public final class HttpApi extends AllDirectives {
         this.bodyMapper = Json.strict(config.getInt("max-json-depth"), config.getInt("max-json-string-length"));
         this.badRequests = new BadRequestLog(config.getDuration("bad-request-log-interval"));
         this.tasks = new TaskRoutes(this, mesh);
+        this.proposals = new ProposalRoutes(this, mesh);
     }
 
     /** Refused requests (4xx) answered since start. */
@@ -80,6 +82,8 @@ public final class HttpApi extends AllDirectives {
                                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToString(), this::createSwarm))),
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
                         pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
+                        pathPrefix(segment("swarms").slash(segment()).slash("proposals"), swarmId -> proposals.proposalRoutes(checked(swarmId))),
+                        path(segment("swarms").slash(segment()).slash("consensus"), swarmId -> proposals.consensus(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(

@@ -104,6 +104,7 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
             sharding.entityRefFor(AgentEntity.TYPE_KEY, AgentEntity.entityId(spec.id(), agent.id()))
                     .tell(new AgentEntity.Start(spec.id(), agent, ctx.getSystem().ignoreRef()));
         }
+        org.agentmesh.proposals.SwarmProposals.wakeCommittee(ctx.getSystem(), spec.id(), memberIds(spec));
     }
 
     @Override
