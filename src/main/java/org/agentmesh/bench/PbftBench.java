@@ -115,7 +115,7 @@ public final class PbftBench {
                     r.maxBatch(), r.decided(), r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.signaturesPerDecision(),
                     r.verificationsPerDecision(), r.cryptoMicrosPerDecision(), r.viewChanges()));
         }
-        report.throughputRatioToRaft().forEach((k, v) -> s.append(String.format("throughput %s / raft n=3: %.3f%n", k, v)));
+        report.throughputRatioToRaft().forEach((k, v) -> s.append(String.format("throughput %s / raft n=3: %.2e (1 : %.0f)%n", k, v, v == 0 ? 0 : 1 / v)));
         return s.toString();
     }
 

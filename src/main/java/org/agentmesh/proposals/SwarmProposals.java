@@ -87,6 +87,10 @@ public final class SwarmProposals {
         return AskPattern.<ProposalGateway.Command, ProposalResult>ask(gateway, r -> new ProposalGateway.Submit(op, r),
                 settings.submitTimeout(), system.scheduler()).handle((result, error) -> {
                     if (error != null) {
+                        // a gateway that stopped (it could not start) or is stuck is replaced by the next call
+                        if (gateways.remove(swarmId, gateway)) {
+                            system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(gateway));
+                        }
                         throw new ConsensusUnavailable("the pBFT committee of swarm '" + swarmId + "' did not answer within "
                                 + settings.submitTimeout().toMillis() + " ms");
                     }
