@@ -24,7 +24,7 @@ final class ConsensusCommand {
         @Parameters(index = "1", description = "Proposal as JSON, e.g. '{\"task_assignment\":\"auth-service\",\"assigned_to\":\"agent-3\"}'")
         String proposal;
         @Option(names = "--threshold", description = "Share of live agents that must approve. Default: the node's (0.67)") Double threshold;
-        @Option(names = "--deadline-ms", description = "Time to decide, in ms") Long deadline;
+        @Option(names = "--deadline", description = "Time to decide, in seconds") Long deadline;
 
         @Override
         public Integer call() throws Exception {
@@ -37,7 +37,7 @@ final class ConsensusCommand {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("proposal", p);
             SwarmCommand.put(body, "threshold", threshold);
-            SwarmCommand.put(body, "deadlineMillis", deadline);
+            SwarmCommand.put(body, "deadlineSeconds", deadline);
             return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals", body),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         }

@@ -58,6 +58,7 @@ public final class HttpApi extends AllDirectives {
     private final BadRequestLog badRequests;
     private final TaskRoutes tasks;
     private final AgentRoutes agents;
+    private final ProposalRoutes proposals;
 
     public HttpApi(AgentMesh mesh) {
         this.mesh = mesh;
@@ -68,6 +69,7 @@ public final class HttpApi extends AllDirectives {
         this.badRequests = new BadRequestLog(config.getDuration("bad-request-log-interval"));
         this.tasks = new TaskRoutes(this, mesh);
         this.agents = new AgentRoutes(this, mesh);
+        this.proposals = new ProposalRoutes(this, mesh);
     }
 
     /** Refused requests (4xx) answered since start. */
@@ -93,6 +95,8 @@ public final class HttpApi extends AllDirectives {
                                 get(() -> async(mesh::listSwarms, ids -> json(StatusCodes.OK, Map.of("swarms", ids)))))),
                         pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
                         pathPrefix(segment("swarms").slash(segment()), swarmId -> agents.routes(checked(swarmId))),
+                        pathPrefix(segment("swarms").slash(segment()).slash("proposals"), swarmId -> proposals.proposalRoutes(checked(swarmId))),
+                        path(segment("swarms").slash(segment()).slash("consensus"), swarmId -> proposals.consensus(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()).slash("topology"), swarmId -> get(() ->

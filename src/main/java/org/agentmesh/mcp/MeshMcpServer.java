@@ -101,10 +101,10 @@ public final class MeshMcpServer {
                         p("namespace", "string", "namespace"), p("key", "string", "key (or prefix for list)"), p("value", "object", "value to store"),
                         p("ttl", "integer", "seconds to live"), p("pattern", "string", "glob or substring for search")),
                 List.of("swarmId", "action"), this::memory));
-        t.add(tool("daa_consensus", "Byzantine-tolerant decisions (pBFT): action propose (proposal, threshold, deadlineMillis) | vote "
+        t.add(tool("daa_consensus", "Byzantine-tolerant decisions (pBFT): action propose (proposal, threshold, deadlineSeconds) | vote "
                         + "(proposalId, agentId, vote approve|reject) | status (proposalId).",
                 props(p("swarmId", "string", "swarm id"), p("action", "string", "propose | vote | status"), p("proposal", "object", "the proposal"),
-                        p("threshold", "number", "approval share, default 0.67"), p("deadlineMillis", "integer", "time to decide"),
+                        p("threshold", "number", "approval share, default 0.67"), p("deadlineSeconds", "integer", "time to decide"),
                         p("proposalId", "string", "proposal id"), p("agentId", "string", "voting agent"), p("vote", "string", "approve | reject")),
                 List.of("swarmId", "action"), this::consensus));
         t.add(tool("daa_communication", "Send a message (any JSON) from an agent or client to an agent of the swarm, or to all with to=\"all\". "
@@ -154,7 +154,7 @@ public final class MeshMcpServer {
     private NodeClient.Answer consensus(Map<String, Object> a) throws Exception {
         String action = str(a, "action");
         return switch (action == null ? "" : action) {
-            case "propose" -> node.call("POST", swarm(a) + "/proposals", pick(a, "proposal", "threshold", "deadlineMillis"));
+            case "propose" -> node.call("POST", swarm(a) + "/proposals", pick(a, "proposal", "threshold", "deadlineSeconds"));
             case "vote" -> node.call("POST", swarm(a) + "/proposals/" + seg(a, "proposalId") + "/votes",
                     Map.of("agentId", a.getOrDefault("agentId", ""), "choice", a.getOrDefault("vote", "")));
             case "status" -> node.call("GET", swarm(a) + "/proposals/" + seg(a, "proposalId"), null);

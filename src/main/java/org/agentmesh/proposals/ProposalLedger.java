@@ -51,6 +51,11 @@ public final class ProposalLedger implements ReplicatedService {
         return Optional.ofNullable(proposals.get(proposalId));
     }
 
+    /** Whether some open proposal's deadline is at or before {@code nowMillis} (a Tick would close it). */
+    public boolean hasOpenProposalDueBy(long nowMillis) {
+        return proposals.values().stream().anyMatch(p -> p.decision() == Decision.OPEN && nowMillis >= p.deadlineMillis());
+    }
+
     public boolean isRegistered(String agentId) {
         return agents.containsKey(agentId) && !departed.contains(agentId);
     }

@@ -1,6 +1,9 @@
 package org.agentmesh.swarm;
 
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.function.Consumer;
+import org.agentmesh.pbft.NodeKey;
 import java.util.Map;
 import java.util.TreeMap;
 import org.agentmesh.gossip.GossipMember;
@@ -54,6 +57,19 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     /** Retires the agent for good (its swarm shut down or removed it); replies once the retirement is persisted. */
     public record Retire(ActorRef<AgentInfo> replyTo) implements Command {}
 
+    /**
+     * The agent's Ed25519 key pair (created and persisted on its first start, or on the first ask for agents started
+     * before keys existed). Only mesh actors ask: the pBFT replica signs protocol messages with it, the proposal
+     * gateway signs client requests.
+     */
+    public record GetKey(boolean withPrivate, ActorRef<NodeKey> replyTo) implements Command {}
+
+    /** Signs a vote ballot with the agent's key, so votes cast on its behalf through the API carry its signature. */
+    public record SignBallot(String proposalId, org.agentmesh.proposals.Choice choice, ActorRef<BallotSignature> replyTo)
+            implements Command {}
+
+    public record BallotSignature(String agentId, String signature) implements CborSerializable {}
+
     /** Sent to itself after recovery so that the restart is persisted. */
     record MarkRecovered(String node) implements Command {}
 
@@ -87,6 +103,7 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
     public record Retired() implements Event {}
 
     public record CapabilitiesChanged(List<String> capabilities) implements Event {}
+    public record KeysCreated(NodeKey key) implements Event {}
 
     public record State(
             Status status,
@@ -95,14 +112,29 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
             double reputation,
             int runningTasks,
             Map<String, Long> counters,
-            long restarts) implements CborSerializable {
+            long restarts,
+            List<NodeKey> keys) implements CborSerializable {
+
+        public State {
+            // snapshots written before agents had keys have none
+            keys = keys == null ? List.of() : List.copyOf(keys);
+        }
+
+        State(Status status, String swarmId, AgentSpec spec, double reputation, int runningTasks, Map<String, Long> counters,
+                long restarts) {
+            this(status, swarmId, spec, reputation, runningTasks, counters, restarts, List.of());
+        }
 
         static State empty(String agentId) {
             return new State(Status.NEW, "", new AgentSpec(agentId, List.of(), 1), 0.5, 0, Map.of(), 0);
         }
 
         State with(Status s) {
-            return new State(s, swarmId, spec, reputation, runningTasks, counters, restarts);
+            return new State(s, swarmId, spec, reputation, runningTasks, counters, restarts, keys);
+        }
+
+        State withKeys(List<NodeKey> k) {
+            return new State(status, swarmId, spec, reputation, runningTasks, counters, restarts, k);
         }
     }
 
@@ -169,6 +201,10 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                 .onCommand(IncrementCounter.class, this::onIncrement)
                 .onCommand(Retire.class, this::onRetire)
                 .onCommand(SetCapabilities.class, this::onSetCapabilities)
+                .onCommand(GetKey.class, (state, cmd) -> withKey(state, key -> cmd.replyTo().tell(
+                        cmd.withPrivate() ? key : new NodeKey(key.id(), key.publicKey(), new byte[0]))))
+                .onCommand(SignBallot.class, (state, cmd) -> withKey(state, key -> cmd.replyTo().tell(new BallotSignature(
+                        agentId, new org.agentmesh.proposals.Ballot(cmd.proposalId(), agentId, cmd.choice()).sign(key.decodePrivate())))))
                 .onCommand(MarkRecovered.class, (state, cmd) -> state.status() == Status.ACTIVE
                         ? Effect().persist(new Recovered(cmd.node())).thenRun(s -> recoveryUnrecorded = false)
                         : Effect().none())
@@ -183,7 +219,10 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
                 gossip(s, new GossipMember.Wake());
             });
         }
-        return Effect().persist(new Started(cmd.swarmId(), cmd.spec())).thenRun(s -> {
+        List<Event> events = state.keys().isEmpty()
+                ? List.of(new Started(cmd.swarmId(), cmd.spec()), newKeys())
+                : List.of(new Started(cmd.swarmId(), cmd.spec()));
+        return Effect().persist(events).thenRun(s -> {
             cmd.replyTo().tell(info(s));
             gossip(s, new GossipMember.Wake());
         });
@@ -205,6 +244,19 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
             ClusterSharding.get(ctx.getSystem()).entityRefFor(GossipMember.TYPE_KEY,
                     GossipMember.entityId(state.swarmId(), agentId)).tell(command);
         }
+    }
+
+    private KeysCreated newKeys() {
+        return new KeysCreated(NodeKey.generate(agentId, new SecureRandom()));
+    }
+
+    /** Runs {@code use} with the agent's key, creating and persisting it first if the agent has none yet. */
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> withKey(State state, Consumer<NodeKey> use) {
+        if (!state.keys().isEmpty()) {
+            use.accept(state.keys().get(0));
+            return Effect().none();
+        }
+        return Effect().persist(newKeys()).thenRun(s -> use.accept(s.keys().get(0)));
     }
 
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onGetInfo(State state, GetInfo cmd) {
@@ -247,18 +299,19 @@ public final class AgentEntity extends EventSourcedBehavior<AgentEntity.Command,
         return newEventHandlerBuilder()
                 .forAnyState()
                 .onEvent(Started.class, (s, e) -> new State(Status.ACTIVE, e.swarmId(), e.spec(),
-                        s.status() == Status.NEW ? 0.5 : s.reputation(), 0, s.counters(), s.restarts()))
+                        s.status() == Status.NEW ? 0.5 : s.reputation(), 0, s.counters(), s.restarts(), s.keys()))
                 .onEvent(Recovered.class, (s, e) -> new State(s.status(), s.swarmId(), s.spec(), s.reputation(),
-                        s.runningTasks(), s.counters(), s.restarts() + 1))
+                        s.runningTasks(), s.counters(), s.restarts() + 1, s.keys()))
                 .onEvent(CounterIncremented.class, (s, e) -> {
                     Map<String, Long> counters = new TreeMap<>(s.counters());
                     counters.merge(e.name(), e.delta(), Long::sum);
-                    return new State(s.status(), s.swarmId(), s.spec(), s.reputation(), s.runningTasks(), counters, s.restarts());
+                    return new State(s.status(), s.swarmId(), s.spec(), s.reputation(), s.runningTasks(), counters, s.restarts(), s.keys());
                 })
                 .onEvent(Retired.class, (s, e) -> s.with(Status.RETIRED))
                 .onEvent(CapabilitiesChanged.class, (s, e) -> new State(s.status(), s.swarmId(),
                         new AgentSpec(s.spec().id(), e.capabilities(), s.spec().capacity()), s.reputation(), s.runningTasks(),
-                        s.counters(), s.restarts()))
+                        s.counters(), s.restarts(), s.keys()))
+                .onEvent(KeysCreated.class, (s, e) -> s.withKeys(List.of(e.key())))
                 .build();
     }
 }

@@ -91,6 +91,7 @@ public final class AgentMesh implements Extension {
     private final GossipViews gossipViews = new GossipViews();
     private final RaftSettings raftSettings;
     private final MeshMemory memory;
+    private final org.agentmesh.proposals.SwarmProposals proposals;
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -113,6 +114,9 @@ public final class AgentMesh implements Extension {
         sharding.init(Entity.of(AgentEntity.TYPE_KEY, ctx -> AgentEntity.create(ctx.getEntityId(), ctx.getShard()))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards"))));
+        // pBFT replicas before swarms: a recovering swarm wakes its committee
+        this.proposals = new org.agentmesh.proposals.SwarmProposals(system, new Directory(), askTimeout);
+        proposals.initSharding();
         sharding.init(Entity.of(SwarmEntity.TYPE_KEY, ctx -> SwarmEntity.create(ctx.getEntityId(), ctx.getShard(), this::companionsOf))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.swarm-shards"))));
@@ -384,6 +388,7 @@ public final class AgentMesh implements Extension {
                 for (int i = 0; i < ids.size(); i++) {
                     (acks.get(i).join() ? retired : unconfirmed).add(ids.get(i));
                 }
+                proposals.stopCommittee(swarmId, ids);
                 return new ShutdownResult(swarmId, retired, unconfirmed);
             }).thenCompose(result -> registry().<SwarmRegistry.Registered>ask(
                     r -> new SwarmRegistry.Deregister(swarmId, r), askTimeout).thenApply(done -> result));
@@ -647,5 +652,53 @@ public final class AgentMesh implements Extension {
             throw new IllegalStateException("gossip is off (agent-mesh.gossip.enabled)");
         }
         return sharding.entityRefFor(GossipMember.TYPE_KEY, GossipMember.entityId(swarmId, agentId));
+    }
+
+    // ---- proposals (pBFT)
+
+    /** Opens a proposal, ordered by the swarm's pBFT committee; completes with its status. */
+    public CompletionStage<org.agentmesh.proposals.ProposalStatus> propose(String swarmId,
+            org.agentmesh.proposals.SwarmProposals.ProposeRequest request) {
+        return known(swarmId).thenCompose(id -> proposals.propose(id, request));
+    }
+
+    /**
+     * Votes on {@code agentId}'s behalf (the ballot is signed with the agent's key, unless {@code signature} is given);
+     * fails with {@link org.agentmesh.proposals.CommandRefused} for a second vote or a bad signature.
+     */
+    public CompletionStage<org.agentmesh.proposals.ProposalStatus> vote(String swarmId, String proposalId, String agentId,
+            org.agentmesh.proposals.Choice choice, java.util.Optional<String> signature) {
+        return known(swarmId).thenCompose(id -> proposals.vote(id, proposalId, agentId, choice, signature));
+    }
+
+    /** A proposal's status as f+1 replicas report it; fails with {@link org.agentmesh.proposals.ProposalNotFound}. */
+    public CompletionStage<org.agentmesh.proposals.ProposalStatus> proposal(String swarmId, String proposalId) {
+        return known(swarmId).thenCompose(id -> proposals.status(id, proposalId));
+    }
+
+    /** Decision latency, vote participation, view changes, f, dropped messages of the swarm's pBFT committee. */
+    public CompletionStage<org.agentmesh.proposals.ConsensusMetrics> consensus(String swarmId) {
+        return known(swarmId).thenCompose(proposals::metrics);
+    }
+
+    /** Members and keys for the proposal shell; keys live with each agent's persistent state. */
+    private final class Directory implements org.agentmesh.proposals.SwarmDirectory {
+        @Override
+        public CompletionStage<List<org.agentmesh.proposals.Voter>> members(String swarmId) {
+            return describe(swarmId).thenApply(found -> found.spec().agents().stream()
+                    .map(a -> new org.agentmesh.proposals.Voter(a.id(), a.capabilities())).toList());
+        }
+
+        @Override
+        public CompletionStage<org.agentmesh.pbft.NodeKey> key(String swarmId, String agentId, boolean withPrivate) {
+            return agentRef(swarmId, agentId).<org.agentmesh.pbft.NodeKey>ask(r -> new AgentEntity.GetKey(withPrivate, r), askTimeout);
+        }
+
+        @Override
+        public CompletionStage<String> signBallot(String swarmId, String agentId, String proposalId,
+                org.agentmesh.proposals.Choice choice) {
+            return agentRef(swarmId, agentId).<AgentEntity.BallotSignature>ask(
+                    r -> new AgentEntity.SignBallot(proposalId, choice, r), askTimeout).thenApply(AgentEntity.BallotSignature::signature);
+        }
     }
 }

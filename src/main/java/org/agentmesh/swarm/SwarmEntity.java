@@ -123,6 +123,7 @@ public final class SwarmEntity extends EventSourcedBehavior<SwarmEntity.Command,
             sharding.entityRefFor(AgentEntity.TYPE_KEY, AgentEntity.entityId(spec.id(), agent.id()))
                     .tell(new AgentEntity.Start(spec.id(), agent, ctx.getSystem().ignoreRef()));
         }
+        org.agentmesh.proposals.SwarmProposals.wakeCommittee(ctx.getSystem(), spec.id(), memberIds(spec));
     }
 
     /** The swarm's Raft group (its mesh memory); the creation time tells it apart from an older swarm of the same id. */
