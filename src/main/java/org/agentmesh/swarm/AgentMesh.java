@@ -533,10 +533,12 @@ public final class AgentMesh implements Extension {
         return status(swarmId).thenCompose(status -> {
             // status asks every agent in parallel: the elapsed time bounds their round trips from above
             double roundTripMillis = (System.nanoTime() - start) / 1e6;
+            CompletionStage<SwarmReport.Consensus> consensus = consensus(swarmId).thenApply(SwarmReport.Consensus::of)
+                    .exceptionally(e -> SwarmReport.Consensus.NONE); // no committee (fewer than 4 agents) or none answering
             return agentView.snapshot(swarmId).thenCompose(snapshot -> taskQueries.moves(swarmId).thenCompose(moves ->
-                    taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenApply(tasks ->
+                    consensus.thenCompose(c -> taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenApply(tasks ->
                             SwarmReport.build(swarmId, status, roundTripMillis, snapshot.agents(), tasks, moves[0], moves[1],
-                                    scheduling.balancer().hotThreshold()))));
+                                    scheduling.balancer().hotThreshold(), c)))));
         });
     }
 

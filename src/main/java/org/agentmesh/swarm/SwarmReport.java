@@ -24,11 +24,23 @@ public record SwarmReport(String swarmId, long generatedAtMillis, NetworkHealth 
     public record LoadDistribution(double meanUtilization, double utilizationStdDev, List<String> hotspots, long steals,
             long migrations, Double migrationsPerMinute) {}
 
-    /** Decision latency, vote participation, view changes, byzantine tolerance: measured by the consensus shells. */
-    public record Consensus(Double decisionLatencyMillis, Double voteParticipation, Long viewChanges, Integer byzantineTolerance) {}
+    /**
+     * From the swarm's pBFT committee: median decision latency and vote participation of decided proposals (null before
+     * the first decision), completed view changes, and f, the lying agents it tolerates. All null without a committee.
+     */
+    public record Consensus(Double decisionLatencyMillis, Double voteParticipation, Long viewChanges, Integer byzantineTolerance) {
+
+        static final Consensus NONE = new Consensus(null, null, null, null);
+
+        static Consensus of(org.agentmesh.proposals.ConsensusMetrics m) {
+            boolean decided = m.decisions() > 0 && m.decisionLatencyMillis().count() > 0;
+            return new Consensus(decided ? (double) m.decisionLatencyMillis().p50() : null, decided ? m.voteParticipation() : null,
+                    m.viewChangesCompleted(), m.f());
+        }
+    }
 
     static SwarmReport build(String swarmId, SwarmStatus status, double meanRoundTripMillis, List<AgentLoad> loads,
-            List<TaskEntity.State> tasks, long steals, long migrations, double hotThreshold) {
+            List<TaskEntity.State> tasks, long steals, long migrations, double hotThreshold, Consensus consensus) {
         NetworkHealth network = new NetworkHealth(status.agentCount(), status.active(),
                 status.agentCount() == 0 ? 0.0 : (double) status.active() / status.agentCount(),
                 status.active() == 0 ? null : meanRoundTripMillis, null);
@@ -50,7 +62,7 @@ public record SwarmReport(String swarmId, long generatedAtMillis, NetworkHealth 
         LoadDistribution load = new LoadDistribution(metrics.meanUtilization(), metrics.utilizationStdDev(), metrics.hotspots(),
                 steals, migrations, migrationsPerMinute);
 
-        return new SwarmReport(swarmId, System.currentTimeMillis(), network, throughput, load, new Consensus(null, null, null, null));
+        return new SwarmReport(swarmId, System.currentTimeMillis(), network, throughput, load, consensus);
     }
 
     private static Double percentile(long[] sorted, double q) {

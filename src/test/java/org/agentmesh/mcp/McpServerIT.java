@@ -183,6 +183,25 @@ class McpServerIT {
         assertTrue(error("memory_usage", Map.of("swarmId", "mcp", "action", "retrieve", "namespace", "mesh", "key", "network:t1")).contains("404"));
         error("memory_usage", Map.of("swarmId", "mcp", "action", "juggle"));
 
+        // a decision by the agents: proposed through MCP, approved by their own (pBFT-ordered, Ed25519-signed) votes
+        JsonNode proposed = ok("daa_consensus", Map.of("swarmId", "mcp", "action", "propose", "proposal",
+                Map.of("task_assignment", "auth-service", "assigned_to", "agent-3", "required_capabilities", List.of("code"))));
+        String pid = proposed.get("proposalId").asText();
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+            try {
+                return ok("daa_consensus", Map.of("swarmId", "mcp", "action", "status", "proposalId", pid)).get("status").asText()
+                        .equals("approved");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertTrue(error("daa_consensus", Map.of("swarmId", "mcp", "action", "vote", "proposalId", pid, "agentId", "agent-1",
+                "vote", "approve")).contains("409"), "the agents already decided it");
+        error("daa_consensus", Map.of("swarmId", "mcp", "action", "status", "proposalId", "p-unknown"));
+        JsonNode consensusReport = ok("performance_report", Map.of("swarmId", "mcp", "format", "json")).get("consensus");
+        assertEquals(1, consensusReport.get("byzantineTolerance").asInt(), "4 agents tolerate one liar");
+        assertTrue(consensusReport.get("decisionLatencyMillis").asDouble() >= 0);
+
         assertTrue(error("swarm_status", Map.of()).contains("missing required argument 'swarmId'"));
         assertTrue(error("swarm_status", Map.of("swarmId", "ghost")).contains("404"));
     }
