@@ -82,6 +82,8 @@ public final class HttpApi extends AllDirectives {
                         pathPrefix(segment("swarms").slash(segment()).slash("tasks"), swarmId -> tasks.taskRoutes(checked(swarmId))),
                         path(segment("swarms").slash(segment()).slash("agents").slash(segment()).slash("claim"),
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
+                        path(segment("swarms").slash(segment()).slash("health"),
+                                swarmId -> get(() -> async(() -> mesh.health(checked(swarmId)), h -> json(StatusCodes.OK, h)))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
@@ -175,6 +177,9 @@ public final class HttpApi extends AllDirectives {
         }
         if (e instanceof TaskIdConflict) {
             return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
+        }
+        if (e instanceof org.agentmesh.swarm.WriteRefused) {
+            return problem(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage(), null);
         }
         if (e instanceof TaskRejected) {
             return problem(StatusCodes.UNPROCESSABLE_ENTITY, e.getMessage(), "requiredCapabilities");

@@ -72,6 +72,9 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
     public record Cancel(ActorRef<Ack> replyTo) implements Command {}
 
+    /** The failure detector confirmed {@code agentId} failed: if it still holds {@code attempt}, re-dispatch now. */
+    public record HolderFailed(String agentId, int attempt) implements Command {}
+
     public record Get(ActorRef<State> replyTo) implements Command {}
 
     /** The router's answer when the task needed a new agent (a retry or a lost lease). */
@@ -229,6 +232,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
                     return Effect().none();
                 })
                 .onCommand(LeaseTick.class, this::onLeaseTick)
+                .onCommand(HolderFailed.class, this::onHolderFailed)
                 .build();
     }
 
@@ -349,6 +353,20 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         }
         ctx.getLog().info("task {}: lease of agent {} (attempt {}) expired after {} ms, reassigning", taskId, s.agentId(), s.attempt(), silentMillis);
         return Effect().persist(new Retried(s.agentId(), s.attempt(), "lease expired after " + silentMillis + " ms", false))
+                .thenRun(st -> route(st));
+    }
+
+    /** Like an expired lease, but at once: the holder was confirmed failed by a quorum of its peers. */
+    private Effect<Event, State> onHolderFailed(State s, HolderFailed c) {
+        if (routing || !holds(s, c.agentId(), c.attempt())) {
+            return Effect().none();
+        }
+        if (s.attempt() >= settings.maxAttempts()) {
+            return Effect().persist(new Failed(s.attempt(), "gave up after " + s.attempt() + " attempts", System.currentTimeMillis()))
+                    .thenRun(this::settled);
+        }
+        ctx.getLog().info("task {}: agent {} (attempt {}) confirmed failed, reassigning", taskId, c.agentId(), c.attempt());
+        return Effect().persist(new Retried(s.agentId(), s.attempt(), "agent " + c.agentId() + " confirmed failed", false))
                 .thenRun(st -> route(st));
     }
 
