@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentMeshCli.Version.class,
         description = "A peer-to-peer coordination mesh for swarms of agents, on Apache Pekko.",
-        subcommands = {NodeCommand.class, DemoCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, DemoCommand.class, CertsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class AgentMeshCli {
 
     public static void main(String[] args) {

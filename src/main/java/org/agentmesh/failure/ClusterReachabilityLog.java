@@ -66,4 +66,16 @@ public final class ClusterReachabilityLog {
         PartitionMode mode = reachable >= needed ? PartitionMode.NORMAL : PartitionMode.READ_ONLY;
         return new PartitionStatus(mode, reachable, known, needed, 0);
     }
+
+    /** Every member this node knows, as {@code host:port status} (plus " unreachable"), sorted: to compare views across nodes. */
+    public java.util.List<String> members() {
+        var state = Cluster.get(system).state();
+        java.util.Set<Member> unreachable = state.getUnreachable();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Member m : state.getMembers()) {
+            out.add(m.address().hostPort().replaceFirst("^[^@]*@", "") + " " + m.status() + (unreachable.contains(m) ? " unreachable" : ""));
+        }
+        out.sort(null);
+        return out;
+    }
 }

@@ -127,7 +127,10 @@ public final class AgentMesh implements Extension {
         AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), scheduling.stealTickInterval(),
                 scheduling.stealing().enabled(), scheduling.stealing().victimCandidates(), scheduling.assignment().matchThreshold(),
                 scheduling.stealRequestTimeout());
-        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings)));
+        // workers and failure detectors share shards and placement, so an agent's detector lives (and dies) with its worker
+        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings))
+                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
+                .withAllocationStrategy(agentPlacement(tasks)));
         this.taskQueries = new TaskQueries(system);
 
         // failure detection: one remembered detector entity per agent (comes back elsewhere when its node dies)
@@ -139,7 +142,12 @@ public final class AgentMesh implements Extension {
         sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
                         ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
                 .withSettings(remembered)
-                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards"))));
+                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
+                .withAllocationStrategy(agentPlacement(tasks)));
+    }
+
+    private static org.agentmesh.task.ConsistentHashAllocation agentPlacement(com.typesafe.config.Config tasks) {
+        return new org.agentmesh.task.ConsistentHashAllocation(tasks.getInt("virtual-nodes"), tasks.getInt("rebalance-max-moves"));
     }
 
     /** What runs beside each active swarm entity: its load balancer. */
@@ -553,7 +561,7 @@ public final class AgentMesh implements Extension {
                 var guard = writeGuard(swarmId);
                 String writes = guard instanceof org.agentmesh.failure.WriteGuard.Refused ref ? ref.reason() : "allowed";
                 return new SwarmHealth(swarmId, modes, List.copyOf(failed), detection, falseSuspicions, confirmations,
-                        partitions, recovery, reachabilityLog.unreachableEpisodes(), writes, reports);
+                        partitions, recovery, reachabilityLog.unreachableEpisodes(), reachabilityLog.members(), writes, reports);
             });
         });
     }

@@ -15,8 +15,9 @@ import org.agentmesh.failure.FailureDetectorMember;
  * @param partitions times an agent entered READ_ONLY, summed; {@code recoveryMillis}: how long each READ_ONLY lasted
  * @param clusterUnreachable Pekko Cluster's own detector, seen from the node that answered: when each member
  *     became unreachable (wall-clock millis of each episode)
+ * @param clusterMembers the cluster's members as the answering node sees them ({@code host:port Up}, "unreachable" marked)
  * @param writes this node's write guard for the swarm: "allowed" or the refusal reason
  */
 public record SwarmHealth(String swarmId, Map<String, String> modes, List<String> failed, List<Long> detectionMillis,
         long falseSuspicions, List<Integer> confirmationsPerFailure, int partitions, List<Long> recoveryMillis,
-        Map<String, List<Long>> clusterUnreachable, String writes, List<FailureDetectorMember.Report> agents) {}
+        Map<String, List<Long>> clusterUnreachable, List<String> clusterMembers, String writes, List<FailureDetectorMember.Report> agents) {}
