@@ -405,13 +405,22 @@ public final class AgentMesh implements Extension {
     /** A task as recorded in the journal; fails with {@link TaskNotFound}. Reading never wakes the task. */
     public CompletionStage<TaskEntity.State> task(String swarmId, String taskId) {
         SwarmSpecs.checkId("taskId", taskId);
-        return known(swarmId).thenCompose(id -> taskQueries.get(swarmId, taskId))
+        return knownForReading(swarmId).thenCompose(id -> taskQueries.get(swarmId, taskId))
                 .thenApply(t -> t.orElseThrow(() -> new TaskNotFound(swarmId, taskId)));
     }
 
     /** The swarm's tasks, optionally in one phase, oldest first, at most {@code limit}. */
     public CompletionStage<List<TaskEntity.State>> tasks(String swarmId, java.util.Optional<TaskEntity.Phase> phase, int limit) {
-        return known(swarmId).thenCompose(id -> taskQueries.list(swarmId, phase, limit));
+        return knownForReading(swarmId).thenCompose(id -> taskQueries.list(swarmId, phase, limit));
+    }
+
+    /**
+     * {@link #known}, except on a minority side: the directory may live across the partition, so reads go straight to
+     * the journal (possibly stale, and an unknown swarm then reads as empty rather than {@link SwarmNotFound}).
+     */
+    private CompletionStage<String> knownForReading(String swarmId) {
+        SwarmSpecs.checkId("swarmId", swarmId);
+        return readsMayBeStale(swarmId) ? CompletableFuture.completedFuture(swarmId) : known(swarmId);
     }
 
     /** Cancels an unfinished task; fails with {@link TaskNotFound}, or {@link InvalidInput} if it already finished. */
