@@ -112,6 +112,8 @@ public final class HttpApi extends AllDirectives {
                         }))),
                         path(segment("swarms").slash(segment()).slash("gossip"), swarmId -> get(() -> async(
                                 () -> mesh.gossipReport(checked(swarmId)), r -> json(StatusCodes.OK, r)))),
+                        path(segment("swarms").slash(segment()).slash("health"),
+                                swarmId -> get(() -> async(() -> mesh.health(checked(swarmId)), h -> json(StatusCodes.OK, h)))),
                         path(segment("swarms").slash(segment()), swarmId -> concat(
                                 get(() -> async(() -> mesh.status(checked(swarmId)), s -> json(StatusCodes.OK, s))),
                                 delete(() -> async(() -> mesh.shutdownSwarm(checked(swarmId)), r -> json(
@@ -215,6 +217,9 @@ public final class HttpApi extends AllDirectives {
         }
         if (e instanceof TaskIdConflict) {
             return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
+        }
+        if (e instanceof org.agentmesh.swarm.WriteRefused) {
+            return problem(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage(), null);
         }
         if (e instanceof TaskRejected) {
             return problem(StatusCodes.UNPROCESSABLE_ENTITY, e.getMessage(), "requiredCapabilities");

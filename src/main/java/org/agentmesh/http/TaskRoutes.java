@@ -57,7 +57,18 @@ final class TaskRoutes extends AllDirectives {
         this.mesh = mesh;
     }
 
+    /** Reads answered while this node is on a minority side carry {@code X-Agent-Mesh-Stale: true}. */
+    private Route staleMarked(String swarmId, java.util.function.Supplier<Route> inner) {
+        return mesh.readsMayBeStale(swarmId)
+                ? respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Agent-Mesh-Stale", "true"), inner)
+                : inner.get();
+    }
+
     Route taskRoutes(String swarmId) {
+        return get(() -> staleMarked(swarmId, () -> allTaskRoutes(swarmId))).orElse(allTaskRoutes(swarmId));
+    }
+
+    private Route allTaskRoutes(String swarmId) {
         return concat(
                 pathEnd(() -> concat(
                         post(() -> api.body(body -> submit(swarmId, body))),

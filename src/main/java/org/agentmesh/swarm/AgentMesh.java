@@ -92,6 +92,9 @@ public final class AgentMesh implements Extension {
     private final RaftSettings raftSettings;
     private final MeshMemory memory;
     private final org.agentmesh.proposals.SwarmProposals proposals;
+    private final org.agentmesh.failure.FailureSettings failureSettings;
+    private final org.agentmesh.failure.PartitionBoard partitionBoard = new org.agentmesh.failure.PartitionBoard();
+    private final org.agentmesh.failure.ClusterReachabilityLog reachabilityLog;
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -145,7 +148,10 @@ public final class AgentMesh implements Extension {
                         tasks.getInt("rebalance-max-moves"))));
         AgentWorker.Settings workerSettings = new AgentWorker.Settings(tasks.getDuration("heartbeat"), scheduling.stealTickInterval(),
                 scheduling.stealRequestTimeout(), scheduling.stealing());
-        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings, metrics)));
+        // workers and failure detectors share shards and placement, so an agent's detector lives (and dies) with its worker
+        sharding.init(Entity.of(AgentWorker.TYPE_KEY, ctx -> AgentWorker.create(ctx.getEntityId(), agentView, executors, workerSettings, metrics))
+                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
+                .withAllocationStrategy(agentPlacement(tasks)));
         this.taskQueries = new TaskQueries(system);
         if (gossipSettings.enabled()) {
             GossipMember.Environment environment = new GossipEnvironment();
@@ -160,6 +166,18 @@ public final class AgentMesh implements Extension {
                 .withMessageExtractor(new HashCodeMessageExtractor<>(raftSettings.memberShards())));
         this.memory = new MeshMemory(system, raftSettings, this::raftMembers,
                 (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)));
+
+        // failure detection: one remembered detector entity per agent (comes back elsewhere when its node dies)
+        this.failureSettings = org.agentmesh.failure.FailureSettings.from(system.settings().config());
+        this.reachabilityLog = new org.agentmesh.failure.ClusterReachabilityLog(system);
+        var hooks = new org.agentmesh.failure.FailureDetectorMember.Hooks(
+                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), this::redispatchTasksOf,
+                partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort());
+        sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
+                        ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
+                .withSettings(remembered)
+                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
+                .withAllocationStrategy(agentPlacement(tasks)));
     }
 
     /** What gossip members learn from the swarm and task layers. */
@@ -187,13 +205,17 @@ public final class AgentMesh implements Extension {
         }
     }
 
+    private static org.agentmesh.task.ConsistentHashAllocation agentPlacement(com.typesafe.config.Config tasks) {
+        return new org.agentmesh.task.ConsistentHashAllocation(tasks.getInt("virtual-nodes"), tasks.getInt("rebalance-max-moves"));
+    }
+
     /** What runs beside each active swarm entity: its load balancer. */
     private List<org.apache.pekko.actor.typed.Behavior<?>> companionsOf(String swarmId) {
         if (!system.settings().config().getBoolean("agent-mesh.scheduling.balancer.enabled")) {
-            return List.of();
+            return List.of(startDetectors(swarmId));
         }
-        return List.of(org.agentmesh.task.SwarmBalancer.create(swarmId, agentView, scheduling.balancer(), scheduling.balancerInterval(),
-                statusTimeout));
+        return List.of(startDetectors(swarmId), org.agentmesh.task.SwarmBalancer.create(swarmId, agentView, scheduling.balancer(),
+                scheduling.balancerInterval(), statusTimeout));
     }
 
     private record KnownMembers(List<String> ids, long expiresAtNanos) {}
@@ -217,6 +239,17 @@ public final class AgentMesh implements Extension {
     /** The linearizable mesh memory of every swarm (replicated by each swarm's Raft group). */
     public MeshMemory memory() {
         return memory;
+    }
+
+    /** Wakes every agent's failure detector when the swarm starts or recovers (they are remembered from then on). */
+    private org.apache.pekko.actor.typed.Behavior<Void> startDetectors(String swarmId) {
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
+            describe(swarmId).thenAccept(found -> found.spec().agents().forEach(a -> sharding.entityRefFor(
+                    org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
+                    org.agentmesh.failure.FailureDetectorMember.entityId(swarmId, a.id()))
+                    .tell(new org.agentmesh.failure.FailureDetectorMember.Start(swarmId))));
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.empty();
+        });
     }
 
     /** The schema must exist before the first entity recovers, so start-up waits for it. */
@@ -425,8 +458,9 @@ public final class AgentMesh implements Extension {
     private CompletionStage<TaskEntity.State> submitTask(String swarmId, TaskRequest request, String field) {
         TaskSpec spec;
         try {
+            requireWritable(swarmId);
             spec = TaskSpecs.resolve(request, field, executors.keySet());
-        } catch (InvalidInput e) {
+        } catch (InvalidInput | WriteRefused e) {
             return CompletableFuture.failedFuture(e);
         }
         // route first, on the (briefly cached) agent view, which doubles as the existence check: a task no agent can
@@ -448,6 +482,11 @@ public final class AgentMesh implements Extension {
 
     /** Submits several tasks; each is accepted or refused on its own. Validation errors name {@code tasks[i].field}. */
     public CompletionStage<List<CompletionStage<TaskEntity.State>>> submitTasks(String swarmId, List<TaskRequest> requests) {
+        try {
+            requireWritable(swarmId);
+        } catch (WriteRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return describe(swarmId).thenApply(found -> {
             List<CompletionStage<TaskEntity.State>> all = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
@@ -460,17 +499,31 @@ public final class AgentMesh implements Extension {
     /** A task as recorded in the journal; fails with {@link TaskNotFound}. Reading never wakes the task. */
     public CompletionStage<TaskEntity.State> task(String swarmId, String taskId) {
         SwarmSpecs.checkId("taskId", taskId);
-        return known(swarmId).thenCompose(id -> taskQueries.get(swarmId, taskId))
+        return knownForReading(swarmId).thenCompose(id -> taskQueries.get(swarmId, taskId))
                 .thenApply(t -> t.orElseThrow(() -> new TaskNotFound(swarmId, taskId)));
     }
 
     /** The swarm's tasks, optionally in one phase, oldest first, at most {@code limit}. */
     public CompletionStage<List<TaskEntity.State>> tasks(String swarmId, java.util.Optional<TaskEntity.Phase> phase, int limit) {
-        return known(swarmId).thenCompose(id -> taskQueries.list(swarmId, phase, limit));
+        return knownForReading(swarmId).thenCompose(id -> taskQueries.list(swarmId, phase, limit));
+    }
+
+    /**
+     * {@link #known}, except on a minority side: the directory may live across the partition, so reads go straight to
+     * the journal (possibly stale, and an unknown swarm then reads as empty rather than {@link SwarmNotFound}).
+     */
+    private CompletionStage<String> knownForReading(String swarmId) {
+        SwarmSpecs.checkId("swarmId", swarmId);
+        return readsMayBeStale(swarmId) ? CompletableFuture.completedFuture(swarmId) : known(swarmId);
     }
 
     /** Cancels an unfinished task; fails with {@link TaskNotFound}, or {@link InvalidInput} if it already finished. */
     public CompletionStage<TaskEntity.State> cancelTask(String swarmId, String taskId) {
+        try {
+            requireWritable(swarmId);
+        } catch (WriteRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return task(swarmId, taskId).thenCompose(t -> {
             if (t.phase().terminal()) {
                 throw new InvalidInput("taskId", "task '" + taskId + "' is already " + t.phase().name().toLowerCase());
@@ -702,5 +755,97 @@ public final class AgentMesh implements Extension {
             return agentRef(swarmId, agentId).<AgentEntity.BallotSignature>ask(
                     r -> new AgentEntity.SignBallot(proposalId, choice, r), askTimeout).thenApply(AgentEntity.BallotSignature::signature);
         }
+    }
+    // ---- failure detection and partitions
+
+    /**
+     * The check every write to a swarm makes on this node before doing anything: refused (with a reason for the
+     * caller) while this node's agents of the swarm are all READ_ONLY, i.e. on a minority side of a partition. Task
+     * submission and cancellation call it; the memory store and proposals must call it too (HTTP 503 on refusal).
+     */
+    public org.agentmesh.failure.WriteGuard.Decision writeGuard(String swarmId) {
+        return partitionBoard.check(swarmId, reachabilityLog.clusterStatus(failureSettings.partition()));
+    }
+
+    /** Throws {@link WriteRefused} if {@link #writeGuard} refuses. */
+    public void requireWritable(String swarmId) {
+        if (writeGuard(swarmId) instanceof org.agentmesh.failure.WriteGuard.Refused r) {
+            throw new WriteRefused(r.reason());
+        }
+    }
+
+    /** Whether reads of this swarm answered by this node may be stale (it is on a minority side). */
+    public boolean readsMayBeStale(String swarmId) {
+        return !writeGuard(swarmId).allowed();
+    }
+
+    /**
+     * Recovery when an agent is confirmed failed: every unfinished task it holds is re-dispatched now instead of
+     * after its lease runs out. Attempt numbers fence it, so a false verdict costs a duplicate run, never a double completion.
+     */
+    private void redispatchTasksOf(String swarmId, String agentId) {
+        for (TaskEntity.Phase phase : List.of(TaskEntity.Phase.ASSIGNED, TaskEntity.Phase.RUNNING)) {
+            taskQueries.list(swarmId, java.util.Optional.of(phase), 100_000).thenAccept(tasks -> tasks.stream()
+                    .filter(t -> t.agentId().equals(agentId))
+                    .forEach(t -> {
+                        log.info("re-dispatching task {} of failed agent {} (attempt {})", t.spec().id(), agentId, t.attempt());
+                        taskRef(swarmId, t.spec().id()).tell(new TaskEntity.HolderFailed(agentId, t.attempt()));
+                    }));
+        }
+    }
+
+    /** Failure detection and partition metrics of the swarm, from every agent's detector. */
+    public CompletionStage<SwarmHealth> health(String swarmId) {
+        return describe(swarmId).thenCompose(found -> {
+            List<CompletableFuture<java.util.Optional<org.agentmesh.failure.FailureDetectorMember.Report>>> answers = new ArrayList<>();
+            for (AgentSpec agent : found.spec().agents()) {
+                answers.add(sharding.entityRefFor(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
+                                org.agentmesh.failure.FailureDetectorMember.entityId(swarmId, agent.id()))
+                        .<org.agentmesh.failure.FailureDetectorMember.Report>ask(
+                                org.agentmesh.failure.FailureDetectorMember.GetReport::new, statusTimeout)
+                        .thenApply(java.util.Optional::of)
+                        .exceptionally(e -> java.util.Optional.empty())
+                        .toCompletableFuture());
+            }
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                Map<String, String> modes = new TreeMap<>();
+                java.util.Set<String> failed = new java.util.TreeSet<>();
+                List<Long> detection = new ArrayList<>();
+                List<Integer> confirmations = new ArrayList<>();
+                List<Long> recovery = new ArrayList<>();
+                List<org.agentmesh.failure.FailureDetectorMember.Report> reports = new ArrayList<>();
+                long falseSuspicions = 0;
+                int partitions = 0;
+                for (int i = 0; i < answers.size(); i++) {
+                    String id = found.spec().agents().get(i).id();
+                    var r = answers.get(i).join();
+                    if (r.isEmpty()) {
+                        modes.put(id, "unresponsive");
+                        continue;
+                    }
+                    var rep = r.get();
+                    reports.add(rep);
+                    modes.put(id, rep.mode());
+                    rep.peers().forEach((peer, st) -> {
+                        if (st.equals("FAILED")) {
+                            failed.add(peer);
+                        }
+                    });
+                    rep.detections().forEach(d -> {
+                        if (d.detectionMillis() >= 0) {
+                            detection.add(d.detectionMillis());
+                        }
+                    });
+                    confirmations.addAll(rep.confirmationsPerFailure());
+                    recovery.addAll(rep.recoveryMillis());
+                    falseSuspicions += rep.falseSuspicions();
+                    partitions += rep.partitions();
+                }
+                var guard = writeGuard(swarmId);
+                String writes = guard instanceof org.agentmesh.failure.WriteGuard.Refused ref ? ref.reason() : "allowed";
+                return new SwarmHealth(swarmId, modes, List.copyOf(failed), detection, falseSuspicions, confirmations,
+                        partitions, recovery, reachabilityLog.unreachableEpisodes(), reachabilityLog.members(), writes, reports);
+            });
+        });
     }
 }

@@ -74,6 +74,8 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
 
     /** Recovery of a failed agent: if {@code agentId} still holds the task, assign it again now rather than at lease expiry. */
     public record Reassign(String agentId, String reason) implements Command {}
+    /** The failure detector confirmed {@code agentId} failed: if it still holds {@code attempt}, re-dispatch now. */
+    public record HolderFailed(String agentId, int attempt) implements Command {}
 
     public record Get(ActorRef<State> replyTo) implements Command {}
 
@@ -239,6 +241,7 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
                     return Effect().persist(new Retried(s.agentId(), s.attempt(), c.reason(), false))
                             .thenRun(st -> settings.metrics().taskRetried(st.swarmId(), true)).thenRun(st -> route(st));
                 })
+                .onCommand(HolderFailed.class, this::onHolderFailed)
                 .build();
     }
 
@@ -365,6 +368,20 @@ public final class TaskEntity extends EventSourcedBehavior<TaskEntity.Command, T
         ctx.getLog().info("task {}: lease of agent {} (attempt {}) expired after {} ms, reassigning", taskId, s.agentId(), s.attempt(), silentMillis);
         return Effect().persist(new Retried(s.agentId(), s.attempt(), "lease expired after " + silentMillis + " ms", false))
                 .thenRun(st -> settings.metrics().taskRetried(st.swarmId(), true)).thenRun(st -> route(st));
+    }
+
+    /** Like an expired lease, but at once: the holder was confirmed failed by a quorum of its peers. */
+    private Effect<Event, State> onHolderFailed(State s, HolderFailed c) {
+        if (routing || !holds(s, c.agentId(), c.attempt())) {
+            return Effect().none();
+        }
+        if (s.attempt() >= settings.maxAttempts()) {
+            return Effect().persist(new Failed(s.attempt(), "gave up after " + s.attempt() + " attempts", System.currentTimeMillis()))
+                    .thenRun(this::settled);
+        }
+        ctx.getLog().info("task {}: agent {} (attempt {}) confirmed failed, reassigning", taskId, c.agentId(), c.attempt());
+        return Effect().persist(new Retried(s.agentId(), s.attempt(), "agent " + c.agentId() + " confirmed failed", false))
+                .thenRun(st -> route(st));
     }
 
     private void renewLease() {

@@ -220,6 +220,78 @@ public final class MeshTestCluster implements AutoCloseable {
         return nodes[i];
     }
 
+    private final java.util.Set<List<Integer>> blackholed = new java.util.HashSet<>();
+
+    /**
+     * Drops all traffic, both ways, between every node of {@code sideA} and every node of {@code sideB} (Artery test
+     * mode blackhole: the start overrides must include {@code pekko.remote.artery.advanced.test-mode = on}, see
+     * {@link #partitionOverrides()}). Each side then sees the other unreachable. Pekko's split brain resolver
+     * (keep-majority) downs the smaller side after {@code stable-after}; those nodes shut down, and
+     * {@link #restartDowned} brings them back as new incarnations after {@link #heal}.
+     */
+    public void partition(java.util.Set<Integer> sideA, java.util.Set<Integer> sideB) {
+        for (int a : sideA) {
+            for (int b : sideB) {
+                throttle(a, b, true);
+                throttle(b, a, true);
+                blackholed.add(List.of(a, b));
+            }
+        }
+    }
+
+    /** Lets traffic flow again between every pair {@link #partition} cut (between nodes still running). */
+    public void heal() {
+        for (List<Integer> pair : blackholed) {
+            throttle(pair.get(0), pair.get(1), false);
+            throttle(pair.get(1), pair.get(0), false);
+        }
+        blackholed.clear();
+    }
+
+    /** Config to start a cluster that can be partitioned. */
+    public static Map<String, Object> partitionOverrides() {
+        return Map.of("pekko.remote.artery.advanced.test-mode", "on");
+    }
+
+    /** Whether node {@code i} was started and has since shut itself down (downed by the split brain resolver). */
+    public boolean isDowned(int i) {
+        return nodes[i] != null && nodes[i].system().whenTerminated().isCompleted();
+    }
+
+    /** Restarts every node that was downed (see {@link #isDowned}); returns their indexes. */
+    public List<Integer> restartDowned() {
+        List<Integer> restarted = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            if (isDowned(i)) {
+                MeshNode old = nodes[i];
+                nodes[i] = null;
+                old.close();
+                restart(i);
+                restarted.add(i);
+            }
+        }
+        return restarted;
+    }
+
+    @SuppressWarnings("deprecation") // Artery test mode is internal API; kept here so nothing else depends on it
+    private void throttle(int from, int to, boolean blackhole) {
+        if (nodes[from] == null || isDowned(from)) {
+            return;
+        }
+        var classic = (org.apache.pekko.actor.ExtendedActorSystem) nodes[from].system().classicSystem();
+        var provider = (org.apache.pekko.remote.RemoteActorRefProvider) classic.provider();
+        var address = new org.apache.pekko.actor.Address("pekko", classic.name(), "127.0.0.1", ports[to]);
+        var mode = blackhole ? org.apache.pekko.remote.transport.ThrottlerTransportAdapter.blackholeThrottleMode()
+                : org.apache.pekko.remote.transport.ThrottlerTransportAdapter.unthrottledThrottleMode();
+        try {
+            provider.transport().managementCommand(new org.apache.pekko.remote.transport.ThrottlerTransportAdapter.SetThrottle(
+                    address, org.apache.pekko.remote.transport.ThrottlerTransportAdapter.bothDirection(), mode));
+            // completes at once in test mode; the throttle applies to new and existing associations
+        } catch (Exception e) {
+            throw new IllegalStateException("could not " + (blackhole ? "blackhole" : "heal") + " " + from + " -> " + to, e);
+        }
+    }
+
     /** Polls {@code condition} every 100 ms until it holds; fails with an {@link AssertionError} after {@code timeout}. */
     public static void awaitUntil(Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,0 +1,229 @@
+package org.agentmesh.failure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.agentmesh.http.Json;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.agentmesh.testkit.NodeProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three node JVMs sharing one H2 journal. SIGKILL one during a task workload: the other two confirm its agents failed,
+ * keep accepting and running tasks, and every acknowledged task completes exactly once; the killed node restarts and
+ * rejoins. Then SIGSTOP a node for longer than the failure detector's timeout (but shorter than the split brain
+ * resolver's decision) and SIGCONT it: its agents are confirmed failed, refute on resume, and all three nodes agree on
+ * one cluster of three Up members with nobody FAILED.
+ */
+class FailureProcessIT {
+
+    private static final Path JAR = Path.of("target/agent-mesh.jar");
+    private static final String SWARM = "chaos";
+    private static final int AGENTS = 6;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** Failure detector at 500 ms / 2 s; Pekko's at 200 ms / 1 s; the resolver waits 7 s (longer than the SIGSTOP). */
+    static List<String> jvmArgs() {
+        return List.of(
+                "-Dagent-mesh.failure-detector.probe-interval=500ms",
+                "-Dagent-mesh.failure-detector.timeout=2s",
+                "-Dagent-mesh.failure-detector.helper-min-wait=500ms",
+                "-Dagent-mesh.failure-detector.suspicion-min=500ms",
+                "-Dagent-mesh.failure-detector.suspicion-max=2500ms",
+                "-Dagent-mesh.failure-detector.liveness-timeout=3s",
+                "-Dagent-mesh.partition.enter-read-only-after=1s",
+                "-Dagent-mesh.partition.exit-read-only-after=1s",
+                "-Dagent-mesh.tasks.lease=5s",
+                "-Dagent-mesh.tasks.heartbeat=500ms",
+                "-Dpekko.cluster.failure-detector.heartbeat-interval=200ms",
+                "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=1s",
+                "-Dpekko.cluster.split-brain-resolver.stable-after=7s",
+                "-Dpekko.cluster.down-removal-margin=1s",
+                "-Dpekko.cluster.sharding.retry-interval=200ms");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> call(String method, String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode health(NodeProcess node) {
+        try {
+            HttpResponse<String> r = call("GET", node.httpBase() + "/api/v1/swarms/" + SWARM + "/health", null);
+            return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * Submits with retries (same id: idempotent), as a careful client does; true once acknowledged with 201. A 503 is
+     * expected for a while when the killed node hosted half the agents or more: the survivors' agents reach no majority
+     * (READ_ONLY) until the split brain resolver downs the dead node and its agents restart on the survivors.
+     */
+    private boolean submit(NodeProcess node, String id) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                HttpResponse<String> r = call("POST", node.httpBase() + "/api/v1/swarms/" + SWARM + "/tasks",
+                        "{\"id\":\"" + id + "\",\"executor\":\"sleep\",\"payload\":{\"millis\":300}}");
+                if (r.statusCode() == 201) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // timed out: outcome unknown, send again
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** Agents whose detectors (co-located with their workers) run on {@code node}. */
+    private static Set<String> agentsOn(JsonNode health, NodeProcess node) {
+        Set<String> on = new TreeSet<>();
+        health.get("agents").forEach(r -> {
+            if (r.get("node").asText().endsWith(node.address())) {
+                on.add(r.get("agentId").asText());
+            }
+        });
+        return on;
+    }
+
+    /** Peers some live agent has confirmed failed since {@code sinceMillis}. */
+    private static Set<String> detectedSince(JsonNode health, long sinceMillis) {
+        Set<String> peers = new TreeSet<>();
+        health.get("agents").forEach(r -> r.get("detections").forEach(d -> {
+            if (d.get("failedAtMillis").asLong() >= sinceMillis) {
+                peers.add(d.get("peer").asText());
+            }
+        }));
+        return peers;
+    }
+
+    private static boolean settled(JsonNode h, int members) {
+        if (h == null || !h.get("failed").isEmpty() || !h.get("writes").asText().equals("allowed")) {
+            return false;
+        }
+        int up = 0;
+        for (JsonNode m : h.get("clusterMembers")) {
+            if (m.asText().endsWith(" Up")) {
+                up++;
+            }
+        }
+        boolean normal = true;
+        for (JsonNode mode : h.get("modes")) {
+            normal &= mode.asText().equals("NORMAL");
+        }
+        return up == members && h.get("clusterMembers").size() == members && normal && h.get("modes").size() == AGENTS;
+    }
+
+    @Test
+    void sigkillDuringWorkloadLosesNothingAndSigstopRejoinsWithoutSplitBrain(@TempDir Path data) throws Exception {
+        int portA = freePort();
+        List<String> seed = List.of("127.0.0.1:" + portA);
+        try (NodeProcess a = new NodeProcess(JAR, portA, freePort(), List.of(), data, jvmArgs());
+             NodeProcess b = new NodeProcess(JAR, freePort(), freePort(), seed, data, jvmArgs());
+             NodeProcess c = new NodeProcess(JAR, freePort(), freePort(), seed, data, jvmArgs())) {
+            a.start().awaitReady(Duration.ofSeconds(60));
+            b.start();
+            c.start();
+            b.awaitReady(Duration.ofSeconds(60));
+            c.awaitReady(Duration.ofSeconds(60));
+            HttpResponse<String> created = call("POST", a.httpBase() + "/api/v1/swarms",
+                    "{\"id\":\"" + SWARM + "\",\"maxAgents\":" + AGENTS + ",\"agentCount\":" + AGENTS + "}");
+            assertEquals(201, created.statusCode(), created.body());
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3));
+
+            // ---- SIGKILL c in the middle of the workload
+            List<String> acknowledged = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                assertTrue(submit(a, "t-" + i));
+                acknowledged.add("t-" + i);
+            }
+            Set<String> onC = agentsOn(health(a), c);
+            long killedAt = System.currentTimeMillis();
+            c.kill();
+            for (int i = 20; i < 40; i++) {
+                assertTrue(submit(i % 2 == 0 ? a : b, "t-" + i), "survivors keep accepting tasks");
+                acknowledged.add("t-" + i);
+            }
+            if (!onC.isEmpty()) {
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                    JsonNode h = health(a);
+                    return h != null && detectedSince(h, killedAt).containsAll(onC);
+                });
+                System.out.printf("agents %s of the killed node confirmed failed within %d ms%n", onC, System.currentTimeMillis() - killedAt);
+            }
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(90), () -> {
+                try {
+                    JsonNode t = Json.MAPPER.readTree(call("GET", a.httpBase() + "/api/v1/swarms/" + SWARM + "/tasks?state=completed", null).body());
+                    return t.get("tasks").size() == acknowledged.size();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            System.out.printf("all %d acknowledged tasks completed %d ms after the kill%n", acknowledged.size(), System.currentTimeMillis() - killedAt);
+            Map<String, Integer> completions = new HashMap<>();
+            try (Connection conn = DriverManager.getConnection("jdbc:h2:file:" + data.toAbsolutePath() + "/journal;AUTO_SERVER=TRUE", "sa", "");
+                 ResultSet rs = conn.createStatement().executeQuery("select \"persistence_id\", count(*) from \"event_journal\" "
+                         + "where \"persistence_id\" like 'Task|" + SWARM + ":%' and \"event_ser_manifest\" like '%TaskEntity$Completed' "
+                         + "group by \"persistence_id\"")) {
+                while (rs.next()) {
+                    completions.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            assertEquals(acknowledged.size(), completions.size(), "every acknowledged task has a completion");
+            assertTrue(completions.values().stream().allMatch(n -> n == 1), "no task completed twice: " + completions);
+
+            // ---- the killed node restarts and rejoins
+            c.start().awaitReady(Duration.ofSeconds(60));
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(c), 3));
+
+            // ---- SIGSTOP b longer than the detector's timeout, then SIGCONT
+            Set<String> onB = agentsOn(health(a), b);
+            long pausedAt = System.currentTimeMillis();
+            b.pause();
+            Thread.sleep(5_000);
+            b.resume();
+            JsonNode afterPause = health(a);
+            Set<String> confirmed = afterPause == null ? Set.of() : detectedSince(afterPause, pausedAt);
+            System.out.printf("agents on the paused node %s; confirmed failed during the 5 s pause: %s%n", onB, confirmed);
+            assertTrue(confirmed.containsAll(onB), "a 5 s freeze is longer than the 2 s timeout: confirmed " + confirmed + " of " + onB);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(b), 3) && settled(health(c), 3));
+            JsonNode ha = health(a);
+            JsonNode hb = health(b);
+            JsonNode hc = health(c);
+            assertEquals(ha.get("clusterMembers"), hb.get("clusterMembers"), "one cluster, the same membership everywhere");
+            assertEquals(ha.get("clusterMembers"), hc.get("clusterMembers"));
+            System.out.printf("paused node rejoined, no split brain, %d ms after SIGCONT: %s%n",
+                    System.currentTimeMillis() - pausedAt - 5_000, ha.get("clusterMembers"));
+            assertTrue(b.isAlive(), "the paused node was not downed");
+        }
+    }
+}

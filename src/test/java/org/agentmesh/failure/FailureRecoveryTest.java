@@ -1,0 +1,80 @@
+package org.agentmesh.failure;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.agentmesh.swarm.AgentMesh;
+import org.agentmesh.swarm.SwarmHealth;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.task.TaskEntity;
+import org.agentmesh.task.TaskRequest;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A confirmed failure re-dispatches the failed agents' tasks at once: with a 60 s lease and a 30 s split brain
+ * resolver, nothing but the failure detector can move a task off the crashed node's agents within 15 s.
+ */
+class FailureRecoveryTest {
+
+    @Test
+    void tasksOfConfirmedFailedAgentsAreReDispatchedBeforeTheirLeaseExpires() {
+        Map<String, Object> o = new HashMap<>(PartitionTest.fastDetection());
+        o.put("agent-mesh.tasks.lease", "60s");
+        o.put("agent-mesh.tasks.heartbeat", "1s");
+        o.put("pekko.cluster.split-brain-resolver.stable-after", "30s");
+        try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
+            AgentMesh mesh = cluster.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of("rec", 6)).toCompletableFuture().join();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                SwarmHealth h = mesh.health("rec").toCompletableFuture().join();
+                return h.agents().size() == 6 && h.agents().stream().allMatch(r -> r.known() == 6);
+            });
+            for (int i = 0; i < 12; i++) {
+                mesh.submitTask("rec", TaskRequest.sleep("long-" + i, 300_000, List.of())).toCompletableFuture().join();
+            }
+            SwarmHealth before = mesh.health("rec").toCompletableFuture().join();
+            int victim = agentsOn(before, cluster, 1).size() >= agentsOn(before, cluster, 2).size() ? 1 : 2;
+            Set<String> victimAgents = agentsOn(before, cluster, victim);
+            assertFalse(victimAgents.isEmpty(), "the victim node hosts agents");
+            Map<String, Integer> held = new HashMap<>();
+            mesh.tasks("rec", Optional.empty(), 100).toCompletableFuture().join().forEach(t -> {
+                if (victimAgents.contains(t.agentId())) {
+                    held.put(t.spec().id(), t.attempt());
+                }
+            });
+            assertFalse(held.isEmpty(), "the victim's agents hold tasks");
+
+            long crashedAt = System.currentTimeMillis();
+            cluster.crash(victim);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(15), () -> mesh.tasks("rec", Optional.empty(), 100).toCompletableFuture().join()
+                    .stream().anyMatch(t -> held.containsKey(t.spec().id()) && t.attempt() > held.get(t.spec().id())
+                            && !victimAgents.contains(t.agentId())));
+            System.out.printf("first task of a failed agent re-dispatched %d ms after the crash%n", System.currentTimeMillis() - crashedAt);
+            SwarmHealth after = mesh.health("rec").toCompletableFuture().join();
+            Set<String> detected = new TreeSet<>();
+            after.agents().forEach(r -> r.detections().forEach(d -> detected.add(d.peer())));
+            assertTrue(detected.containsAll(victimAgents), "confirmed failed: " + detected + ", victims " + victimAgents);
+            assertTrue(after.confirmationsPerFailure().stream().allMatch(c -> c >= 1), "every failure confirmed by another agent");
+            List<TaskEntity.State> tasks = mesh.tasks("rec", Optional.empty(), 100).toCompletableFuture().join();
+            assertTrue(tasks.stream().noneMatch(t -> t.phase().terminal()), "nothing completed or failed by the re-dispatch itself");
+        }
+    }
+
+    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
+        Set<String> on = new TreeSet<>();
+        h.agents().forEach(r -> {
+            if (r.node().endsWith(cluster.address(node))) {
+                on.add(r.agentId());
+            }
+        });
+        return on;
+    }
+}
