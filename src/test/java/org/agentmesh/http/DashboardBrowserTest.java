@@ -29,6 +29,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard in a real headless browser: Debian's chromium driven by Selenium through the system chromedriver
@@ -57,6 +58,7 @@ class DashboardBrowserTest {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(missing);
             }
+            LoggerFactory.getLogger(DashboardBrowserTest.class).warn("skipped: {}", missing);
             Assumptions.abort(missing);
         }
         cluster = MeshTestCluster.start(3);
