@@ -122,7 +122,7 @@ function drawAgents(agents, perAgent, leader, failures) {
     row.appendChild(bar);
     row.appendChild(text(document.createElement("span"), Math.round(load * 100) + "%"));
     const tasks = text(document.createElement("span"), l
-      ? l.running + " running · " + l.queued + " queued · " + l.completed + " done" : "no report");
+      ? l.running + " run · " + l.queued + " queued · " + l.completed + " done" : "no report");
     tasks.className = "agent-tasks muted";
     row.appendChild(tasks);
     box.appendChild(row);

@@ -118,6 +118,13 @@ class DashboardBrowserTest {
         wait.until(b -> b.findElement(By.cssSelector("#agents .agent-row[data-agent='" + agent + "'] .agent-tasks")).getText()
                 .contains("1 done"));
 
+        // running work fills the agents' load bars (the workers' own counts, through the report)
+        for (int i = 0; i < 10; i++) {
+            http.call("POST", "/api/v1/swarms/dash/tasks", Map.of("executor", "sleep", "payload", Map.of("millis", 20_000)));
+        }
+        wait.until(b -> b.findElements(By.cssSelector("#agents .agent-row .bar > div")).stream()
+                .anyMatch(bar -> !bar.getAttribute("style").contains("width: 0%")));
+
         // a decision by the agents appears in the recent decisions
         JsonNode proposed = http.call("POST", "/api/v1/swarms/dash/proposals", Map.of("proposal", Map.of("adopt", "dashboard"))).body();
         String pid = proposed.path("proposalId").asText();
