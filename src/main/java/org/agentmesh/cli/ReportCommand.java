@@ -1,19 +1,14 @@
 package org.agentmesh.cli;
 
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
 import org.agentmesh.swarm.InvalidInput;
 import org.agentmesh.swarm.ReportWindow;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = "A swarm's measured performance report (summary or json), over its whole history or a recent window.")
-final class ReportCommand implements Callable<Integer> {
-    @Mixin MeshClient client;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+final class ReportCommand extends ClientCommand {
 
     @Parameters(index = "0", description = "Swarm id")
     String swarm;
@@ -28,15 +23,14 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!format.equals("summary") && !format.equals("json")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be summary or json");
+            throw badUsage("--format must be summary or json");
         }
         try {
             ReportWindow.parse("--window", window);
         } catch (InvalidInput e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw badUsage(e.getMessage());
         }
-        return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/report?format=" + format
-                + "&window=" + NodeClient.segment(window), null),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        return send("GET", swarmPath(swarm) + "/report?format=" + format
+                + "&window=" + NodeClient.segment(window), null);
     }
 }
