@@ -68,6 +68,18 @@ class ProposalHttpTest {
         assertEquals(3, approved.path("tally").path("approve").asInt(), approved::toString);
         assertEquals(0.75, approved.path("tally").path("participation").asDouble(), 1e-9);
 
+        // the list of recent proposals (the dashboard's) has it, with the same status as a read of the proposal
+        Reply recent = client.send("GET", api + "h/proposals?limit=100", null);
+        assertEquals(200, recent.status(), () -> String.valueOf(recent.body()));
+        JsonNode listed = null;
+        for (JsonNode p : recent.body().path("proposals")) {
+            if (p.path("proposalId").asText().equals(id)) {
+                listed = p;
+            }
+        }
+        assertEquals(approved, listed, recent.body()::toString);
+        assertEquals(1, client.send("GET", api + "h/proposals?limit=1", null).body().path("proposals").size());
+
         Reply metrics = client.send("GET", api + "h/consensus", null);
         assertEquals(200, metrics.status(), () -> String.valueOf(metrics.body()));
         assertEquals(4, metrics.body().path("n").asInt());
@@ -110,6 +122,10 @@ class ProposalHttpTest {
         assertProblem(client.send("POST", proposals, "{\"proposal\":{\"a\":1},\"proposer\":\"nobody\"}"), 400, "proposer");
         assertEquals(400, client.send("POST", proposals, "{not json").status());
         assertProblem(client.send("POST", api + "tiny/proposals", "{\"proposal\":{\"a\":1}}"), 409, "agents");
+        assertProblem(client.send("GET", api + "tiny/proposals", null), 409, "agents");
+        assertProblem(client.send("GET", proposals + "?limit=0", null), 400, "limit");
+        assertProblem(client.send("GET", proposals + "?limit=many", null), 400, "limit");
+        assertProblem(client.send("GET", proposals + "?limit=101", null), 400, "limit");
         assertProblem(client.send("POST", api + "nope/proposals", "{\"proposal\":{\"a\":1}}"), 404, "swarmId");
 
         assertEquals(201, client.send("POST", proposals, "{\"id\":\"q\",\"proposal\":{\"q\":1,\"autoVote\":false}}").status());
