@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -90,7 +91,9 @@ class DashboardBrowserTest {
         assertEquals(200, http.call("PUT", "/api/v1/swarms/dash/memory/demo/hello", Map.of("value", "world")).status());
 
         browser.get(cluster.node(0).httpBase() + "/?swarm=dash");
+        // the page redraws every 2 s: an element found just before a redraw goes stale, and the wait asks again
         WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until(b -> "5".equals(b.findElement(By.id("agent-count")).getText()));
         assertEquals(5, browser.findElements(By.cssSelector("#graph g.agent-node")).size());
         assertEquals(5, browser.findElements(By.cssSelector("#agents .agent-row")).size());
@@ -99,13 +102,12 @@ class DashboardBrowserTest {
         wait.until(b -> {
             String leader = get("/api/v1/swarms/dash/raft").path("leader").asText("");
             List<WebElement> marked = b.findElements(By.cssSelector("#graph g.agent-node.leader"));
-            return !leader.isEmpty() && marked.size() == 1 && leader.equals(marked.get(0).getAttribute("data-agent"));
+            return !leader.isEmpty() && marked.size() == 1 && leader.equals(marked.get(0).getDomAttribute("data-agent"));
         });
 
         // a task submitted now shows up on the page without a reload
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
-        String before = browser.findElement(By.id("tasks-submitted")).getText();
-        assertEquals("0", before);
+        wait.until(b -> "0".equals(b.findElement(By.id("tasks-submitted")).getText()));
         JsonNode task = http.call("POST", "/api/v1/swarms/dash/tasks", Map.of("executor", "sleep", "id", "seen", "payload",
                 Map.of("millis", 10))).body();
         assertEquals("seen", task.path("id").asText(), task.toString());
@@ -123,7 +125,7 @@ class DashboardBrowserTest {
             http.call("POST", "/api/v1/swarms/dash/tasks", Map.of("executor", "sleep", "payload", Map.of("millis", 20_000)));
         }
         wait.until(b -> b.findElements(By.cssSelector("#agents .agent-row .bar > div")).stream()
-                .anyMatch(bar -> !bar.getAttribute("style").contains("width: 0%")));
+                .anyMatch(bar -> !bar.getDomAttribute("style").contains("width: 0%")));
 
         // a decision by the agents appears in the recent decisions
         JsonNode proposed = http.call("POST", "/api/v1/swarms/dash/proposals", Map.of("proposal", Map.of("adopt", "dashboard"))).body();
@@ -132,6 +134,33 @@ class DashboardBrowserTest {
         wait.until(b -> b.findElements(By.cssSelector("#decisions tr.decision[data-proposal='" + pid + "'] td.approved")).size() == 1);
 
         screenshot();
+    }
+
+    /**
+     * The failure overlays, fed a health answer as the failure detector gives it (a crash or partition cannot be held
+     * still long enough to photograph): one agent FAILED, one SUSPECTed by a peer, two READ_ONLY. Drawn in one script
+     * run, so the page's own refresh cannot interleave.
+     */
+    @Test
+    void failureOverlaysMarkFailedSuspectedAndReadOnlyAgents() {
+        browser.get(cluster.node(0).httpBase() + "/");
+        new WebDriverWait(browser, PATIENCE).until(b -> ((JavascriptExecutor) b).executeScript("return typeof failureView") != null);
+        Object marked = ((JavascriptExecutor) browser).executeScript("""
+                const agents = ["a1", "a2", "a3", "a4", "a5"].map(id => ({id: id, node: "n", state: "active", load: 0}));
+                const health = {failed: ["a2"], modes: {a1: "NORMAL", a3: "NORMAL", a4: "READ_ONLY", a5: "READ_ONLY", a2: "unresponsive"},
+                    agents: [{agentId: "a1", peers: {a2: "FAILED", a3: "SUSPECT", a4: "ALIVE", a5: "ALIVE"}},
+                             {agentId: "a4", peers: {a2: "SUSPECT", a5: "ALIVE"}}]};
+                const f = failureView(health);
+                drawGraph(agents, [], "a1", f);
+                drawAgents(agents, [], "a1", f);
+                drawPartition(f);
+                const on = (sel) => [...document.querySelectorAll(sel)].map(e => e.getAttribute("data-agent")).sort().join(",");
+                return [on("#graph g.failed"), on("#graph g.suspected"), on("#graph g.read-only"), on("#graph g.leader"),
+                        [...document.querySelectorAll("#agents .badge")].map(b => b.textContent).sort().join(","),
+                        document.getElementById("partition").textContent];
+                """);
+        assertEquals(List.of("a2", "a3", "a4,a5", "a1", "failed,raft leader,read-only,read-only,suspected",
+                "read-only partition: a4, a5 cannot reach a majority (writes refused there)"), marked);
     }
 
     private JsonNode get(String path) {
