@@ -21,12 +21,20 @@ final class BenchFailureCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-results/failure.json", description = "JSON output (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1) {
-            throw new IllegalArgumentException("--runs must be at least 1");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 1");
         }
-        FailureBench.Profile p = FailureBench.Profile.valueOf(profile.toUpperCase());
+        FailureBench.Profile p;
+        try {
+            p = FailureBench.Profile.valueOf(profile.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--profile must be fast or defaults, was '" + profile + "'");
+        }
         return new FailureBench(FailureBench.defaultJar()).runAndReport(runs, p, out) ? 0 : 1;
     }
 }

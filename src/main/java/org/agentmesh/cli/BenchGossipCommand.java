@@ -46,10 +46,13 @@ final class BenchGossipCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-results/gossip.json", description = "JSON output (default ${DEFAULT-VALUE})")
     Path out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (seeds < 1 || updates < 1 || agents < 2 || nodes < 0 || sizes.stream().anyMatch(n -> n < 4)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "need --seeds >= 1, --updates >= 1, --agents >= 2, --nodes >= 0 and sizes >= 4");
         }
         Map<String, Object> json = new LinkedHashMap<>();

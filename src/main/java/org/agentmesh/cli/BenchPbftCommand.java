@@ -20,10 +20,13 @@ final class BenchPbftCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-results/pbft.json", description = "JSON output (default ${DEFAULT-VALUE})")
     Path out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (clients < 1 || seconds <= 0) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--clients and --seconds must be positive");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--clients and --seconds must be positive");
         }
         PbftBench.Report report = PbftBench.run(clients, seconds, out);
         System.out.println(PbftBench.table(report));

@@ -42,10 +42,11 @@ final class CertsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         certs.createAuthority("agent-mesh-ca");
-        System.out.println("CA:          " + certs.caKeyStore() + " (keep it private), " + certs.caCertificate());
-        System.out.println("trust store: " + certs.trustStore());
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("CA:          " + certs.caKeyStore() + " (keep it private), " + certs.caCertificate());
+        stdout.println("trust store: " + certs.trustStore());
         for (String node : nodes) {
-            System.out.println("node " + node + ":   " + certs.createNode(node));
+            stdout.println("node " + node + ":   " + certs.createNode(node));
         }
         return 0;
     }

@@ -3,11 +3,8 @@ package org.agentmesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,9 +14,7 @@ import picocli.CommandLine.Parameters;
 final class ConsensusCommand {
 
     @Command(name = "propose", mixinStandardHelpOptions = true, description = "Propose a decision (any JSON).")
-    static final class Propose implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Propose extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Proposal as JSON, e.g. '{\"task_assignment\":\"auth-service\",\"assigned_to\":\"agent-3\"}'")
         String proposal;
@@ -32,21 +27,18 @@ final class ConsensusCommand {
             try {
                 p = MeshClient.JSON.readTree(proposal);
             } catch (Exception e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "the proposal is not JSON: " + e.getMessage().split("\n")[0]);
+                throw badUsage("the proposal is not JSON: " + e.getMessage().split("\n")[0]);
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("proposal", p);
             SwarmCommand.put(body, "threshold", threshold);
             SwarmCommand.put(body, "deadlineSeconds", deadline);
-            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals", body),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("POST", swarmPath(swarm) + "/proposals", body);
         }
     }
 
     @Command(name = "vote", mixinStandardHelpOptions = true, description = "Vote on an agent's behalf: approve or reject.")
-    static final class Vote implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Vote extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Proposal id") String proposal;
         @Parameters(index = "2", description = "approve | reject") String choice;
@@ -55,25 +47,22 @@ final class ConsensusCommand {
         @Override
         public Integer call() throws Exception {
             if (!choice.equals("approve") && !choice.equals("reject")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "the vote must be approve or reject");
+                throw badUsage("the vote must be approve or reject");
             }
-            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals/"
-                    + NodeClient.segment(proposal) + "/votes", Map.of("agentId", agent, "choice", choice)),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("POST", swarmPath(swarm) + "/proposals/"
+                    + NodeClient.segment(proposal) + "/votes", Map.of("agentId", agent, "choice", choice));
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Tally and decision of a proposal.")
-    static final class Status implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Status extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Proposal id") String proposal;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/proposals/"
-                    + NodeClient.segment(proposal), null), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", swarmPath(swarm) + "/proposals/"
+                    + NodeClient.segment(proposal), null);
         }
     }
 }

@@ -3,11 +3,8 @@ package org.agentmesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,13 +15,11 @@ import picocli.CommandLine.Parameters;
 final class MemoryCommand {
 
     static String base(String swarm, String namespace) {
-        return "/api/v1/swarms/" + NodeClient.segment(swarm) + "/memory/" + NodeClient.segment(namespace);
+        return ClientCommand.swarmPath(swarm) + "/memory/" + NodeClient.segment(namespace);
     }
 
     @Command(name = "store", mixinStandardHelpOptions = true, description = "Store a JSON value under namespace/key.")
-    static final class Store implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Store extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Key") String key;
         @Parameters(index = "2", description = "Value: JSON, or a plain string") String value;
@@ -44,69 +39,57 @@ final class MemoryCommand {
             if (ttl != null) {
                 body.put("ttlSeconds", ttl);
             }
-            return MeshClient.report(client.call("PUT", base(swarm, namespace) + "/" + NodeClient.segment(key), body),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("PUT", base(swarm, namespace) + "/" + NodeClient.segment(key), body);
         }
     }
 
     @Command(name = "retrieve", mixinStandardHelpOptions = true, description = "Read namespace/key (linearizable).")
-    static final class Retrieve implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Retrieve extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Key") String key;
         @Option(names = "--namespace", defaultValue = "default", description = "Namespace. Default: default") String namespace;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", base(swarm, namespace) + "/" + NodeClient.segment(key), null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", base(swarm, namespace) + "/" + NodeClient.segment(key), null);
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Keys of a namespace, optionally with a prefix.")
-    static final class ListKeys implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class ListKeys extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Option(names = "--namespace", defaultValue = "default", description = "Namespace. Default: default") String namespace;
         @Option(names = "--prefix", description = "Key prefix") String prefix;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", base(swarm, namespace) + (prefix == null ? "" : "?prefix=" + NodeClient.segment(prefix)), null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", base(swarm, namespace) + (prefix == null ? "" : "?prefix=" + NodeClient.segment(prefix)), null);
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete namespace/key.")
-    static final class Delete implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Delete extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Key") String key;
         @Option(names = "--namespace", defaultValue = "default", description = "Namespace. Default: default") String namespace;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("DELETE", base(swarm, namespace) + "/" + NodeClient.segment(key), null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("DELETE", base(swarm, namespace) + "/" + NodeClient.segment(key), null);
         }
     }
 
     @Command(name = "search", mixinStandardHelpOptions = true, description = "Keys matching a glob (* ?) or a substring.")
-    static final class Search implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Search extends ClientCommand {
         @Parameters(index = "0", description = "Swarm id") String swarm;
         @Parameters(index = "1", description = "Pattern") String pattern;
         @Option(names = "--namespace", description = "Only this namespace") String namespace;
 
         @Override
         public Integer call() throws Exception {
-            String path = "/api/v1/swarms/" + NodeClient.segment(swarm) + "/memory?search=" + NodeClient.segment(pattern)
+            String path = swarmPath(swarm) + "/memory?search=" + NodeClient.segment(pattern)
                     + (namespace == null ? "" : "&namespace=" + NodeClient.segment(namespace));
-            return MeshClient.report(client.call("GET", path, null), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", path, null);
         }
     }
 }

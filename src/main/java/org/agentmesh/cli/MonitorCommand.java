@@ -3,19 +3,14 @@ package org.agentmesh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "monitor", mixinStandardHelpOptions = true,
         description = "A live view of a swarm in the terminal: agents with load bars and the measured report, refreshed every --interval.")
-final class MonitorCommand implements Callable<Integer> {
-    @Mixin MeshClient client;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+final class MonitorCommand extends ClientCommand {
 
     @Parameters(index = "0", description = "Swarm id")
     String swarm;
@@ -29,10 +24,10 @@ final class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (intervalMillis < 100 || count < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be >= 100 and --count >= 0");
+            throw badUsage("--interval must be >= 100 and --count >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
-        String path = "/api/v1/swarms/" + NodeClient.segment(swarm);
+        String path = swarmPath(swarm);
         for (int i = 0; count == 0 || i < count; i++) {
             if (i > 0) {
                 Thread.sleep(intervalMillis);

@@ -1,17 +1,14 @@
 package org.agentmesh.cli;
 
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
+import org.agentmesh.swarm.InvalidInput;
+import org.agentmesh.swarm.ReportWindow;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "report", mixinStandardHelpOptions = true, description = "A swarm's measured performance report (summary or json).")
-final class ReportCommand implements Callable<Integer> {
-    @Mixin MeshClient client;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+@Command(name = "report", mixinStandardHelpOptions = true, description = "A swarm's measured performance report (summary or json), over its whole history or a recent window.")
+final class ReportCommand extends ClientCommand {
 
     @Parameters(index = "0", description = "Swarm id")
     String swarm;
@@ -19,12 +16,21 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "summary", description = "summary | json. Default: summary")
     String format;
 
+    @Option(names = "--window", defaultValue = "all",
+            description = "History the throughput, latency and moves are measured over: all, or the last <n>s|m|h|d (e.g. 5m). Default: all")
+    String window;
+
     @Override
     public Integer call() throws Exception {
         if (!format.equals("summary") && !format.equals("json")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be summary or json");
+            throw badUsage("--format must be summary or json");
         }
-        return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/report?format=" + format, null),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        try {
+            ReportWindow.parse("--window", window);
+        } catch (InvalidInput e) {
+            throw badUsage(e.getMessage());
+        }
+        return send("GET", swarmPath(swarm) + "/report?format=" + format
+                + "&window=" + NodeClient.segment(window), null);
     }
 }

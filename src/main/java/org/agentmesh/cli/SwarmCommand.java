@@ -3,11 +3,7 @@ package org.agentmesh.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,9 +13,7 @@ import picocli.CommandLine.Parameters;
 final class SwarmCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Create a swarm (like the seed's swarm_init mesh --maxAgents=12).")
-    static final class Init implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Init extends ClientCommand {
 
         @Parameters(index = "0", defaultValue = "mesh", description = "Topology. Default: mesh")
         String topology;
@@ -48,48 +42,40 @@ final class SwarmCommand {
             put(body, "strategy", strategy);
             put(body, "agentCount", agents);
             put(body, "capabilities", capabilities);
-            return MeshClient.report(client.call("POST", "/api/v1/swarms", body), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("POST", "/api/v1/swarms", body);
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "A swarm's agents: node, state, load, capabilities.")
-    static final class Status implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Status extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm), null), spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+            return send("GET", swarmPath(swarm), null);
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Ids of every active swarm.")
-    static final class ListAll implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class ListAll extends ClientCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms", null), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", "/api/v1/swarms", null);
         }
     }
 
     @Command(name = "shutdown", mixinStandardHelpOptions = true, description = "Gracefully shut a swarm down (its agents retire).")
-    static final class Shutdown implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Shutdown extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + NodeClient.segment(swarm), null), spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+            return send("DELETE", swarmPath(swarm), null);
         }
     }
 

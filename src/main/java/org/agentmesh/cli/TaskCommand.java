@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.agentmesh.client.NodeClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,9 +15,7 @@ import picocli.CommandLine.Parameters;
 final class TaskCommand {
 
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a task to a swarm.")
-    static final class Submit implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Submit extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
@@ -64,19 +59,16 @@ final class TaskCommand {
                 try {
                     p = MeshClient.JSON.readTree(payload);
                 } catch (Exception e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--payload is not JSON: " + e.getMessage().split("\n")[0]);
+                    throw badUsage("--payload is not JSON: " + e.getMessage().split("\n")[0]);
                 }
                 body.put("payload", p);
             }
-            return MeshClient.report(client.call("POST", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks", body),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("POST", swarmPath(swarm) + "/tasks", body);
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "A task: state, agent, attempt, result.")
-    static final class Status implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Status extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
@@ -86,15 +78,12 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks/" + NodeClient.segment(task), null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", swarmPath(swarm) + "/tasks/" + NodeClient.segment(task), null);
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Tasks of a swarm, oldest first.")
-    static final class ListTasks implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class ListTasks extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
@@ -108,15 +97,12 @@ final class TaskCommand {
         @Override
         public Integer call() throws Exception {
             String query = "?limit=" + limit + (state == null ? "" : "&state=" + NodeClient.segment(state));
-            return MeshClient.report(client.call("GET", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks" + query, null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("GET", swarmPath(swarm) + "/tasks" + query, null);
         }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an unfinished task.")
-    static final class Cancel implements Callable<Integer> {
-        @Mixin MeshClient client;
-        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    static final class Cancel extends ClientCommand {
 
         @Parameters(index = "0", description = "Swarm id")
         String swarm;
@@ -126,8 +112,7 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            return MeshClient.report(client.call("DELETE", "/api/v1/swarms/" + NodeClient.segment(swarm) + "/tasks/" + NodeClient.segment(task), null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send("DELETE", swarmPath(swarm) + "/tasks/" + NodeClient.segment(task), null);
         }
     }
 }

@@ -14,6 +14,7 @@ import org.agentmesh.memory.InvalidFieldException;
 import org.agentmesh.memory.NoMajorityException;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.InvalidInput;
+import org.agentmesh.swarm.ReportWindow;
 import org.agentmesh.swarm.SwarmAlreadyExists;
 import org.agentmesh.swarm.AgentNotFound;
 import org.agentmesh.swarm.SwarmNotFound;
@@ -101,15 +102,17 @@ public final class HttpApi extends AllDirectives {
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()).slash("topology"), swarmId -> get(() ->
                                 async(() -> mesh.topology(checked(swarmId)), t -> json(StatusCodes.OK, t)))),
-                        path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format -> {
+                        path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format ->
+                                parameterOptional("window", windowParam -> {
                             String f = format.orElse("json");
                             if (!f.equals("json") && !f.equals("summary")) {
                                 throw new InvalidInput("format", "format must be json or summary");
                             }
-                            return async(() -> mesh.report(checked(swarmId)), r -> f.equals("json") ? json(StatusCodes.OK, r)
+                            ReportWindow window = ReportWindow.parse("window", windowParam.orElse("all"));
+                            return async(() -> mesh.report(checked(swarmId), window), r -> f.equals("json") ? json(StatusCodes.OK, r)
                                     : complete(HttpResponse.create().withEntity(HttpEntities.create(
                                             ContentTypes.create(MediaTypes.TEXT_PLAIN, org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8), r.summary()))));
-                        }))),
+                        })))),
                         path(segment("swarms").slash(segment()).slash("gossip"), swarmId -> get(() -> async(
                                 () -> mesh.gossipReport(checked(swarmId)), r -> json(StatusCodes.OK, r)))),
                         path(segment("swarms").slash(segment()).slash("health"),

@@ -52,7 +52,10 @@ final class ProposalRoutes extends AllDirectives {
 
     Route proposalRoutes(String swarmId) {
         return concat(
-                pathEnd(() -> post(() -> api.body(body -> propose(swarmId, body)))),
+                pathEnd(() -> concat(
+                        post(() -> api.body(body -> propose(swarmId, body))),
+                        get(() -> parameterOptional("limit", limit -> async(() -> mesh.recentProposals(swarmId, recentLimit(limit)),
+                                list -> HttpApi.json(StatusCodes.OK, Map.of("proposals", list.stream().map(StatusView::of).toList()))))))),
                 path(segment(), pid -> get(() -> async(() -> mesh.proposal(swarmId, checkedId(pid)),
                         s -> HttpApi.json(StatusCodes.OK, StatusView.of(s))))),
                 path(segment().slash("votes"), pid -> post(() -> api.body(body -> vote(swarmId, checkedId(pid), body)))));
@@ -60,6 +63,22 @@ final class ProposalRoutes extends AllDirectives {
 
     Route consensus(String swarmId) {
         return get(() -> async(() -> mesh.consensus(swarmId), (ConsensusMetrics m) -> HttpApi.json(StatusCodes.OK, m)));
+    }
+
+    /** {@code ?limit=} of the recent-proposals list: 1..100, default 10. */
+    private static int recentLimit(Optional<String> limit) {
+        if (limit.isEmpty()) {
+            return 10;
+        }
+        try {
+            int n = Integer.parseInt(limit.get());
+            if (n >= 1 && n <= 100) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the refusal
+        }
+        throw new InvalidInput("limit", "limit must be an integer from 1 to 100, was '" + limit.get() + "'");
     }
 
     private static String checkedId(String proposalId) {

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.agentmesh.client.NodeClient;
+import org.agentmesh.swarm.InvalidInput;
+import org.agentmesh.swarm.ReportWindow;
 
 /**
  * The mesh as Model Context Protocol tools, over stdio (the official MCP Java SDK), so that AI agents use it directly.
@@ -120,10 +122,12 @@ public final class MeshMcpServer {
         t.add(tool("topology_optimize", "Re-plan the swarm's overlay links (mesh: 3-5 links per agent, two disjoint paths between any two).",
                 props(p("swarmId", "string", "swarm id")), List.of("swarmId"),
                 a -> node.call("POST", swarm(a) + "/topology/optimize", null)));
-        t.add(tool("performance_report", "The swarm's measured performance report: format summary | detailed | json; timeframe is the "
-                        + "swarm's whole task history (other windows are refused).",
+        t.add(tool("performance_report", "The swarm's measured performance report: format summary | detailed | json; timeframe all (the "
+                        + "whole history, the default) or the last 1m, 5m, 1h, 24h, ... (<n>s|m|h|d, at most 30d): throughput, latency, "
+                        + "steals and migrations are measured over it; network and load are measured now; consensus latency, "
+                        + "participation and view changes only for 'all' (null for a window).",
                 props(p("swarmId", "string", "swarm id"), p("format", "string", "summary | detailed | json"),
-                        p("timeframe", "string", "all (the default)")), List.of("swarmId"), this::report));
+                        p("timeframe", "string", "all | 1m | 5m | 1h | 24h | <n>s|m|h|d")), List.of("swarmId"), this::report));
         return t;
     }
 
@@ -184,14 +188,17 @@ public final class MeshMcpServer {
     }
 
     private NodeClient.Answer report(Map<String, Object> a) throws Exception {
-        String timeframe = str(a, "timeframe");
-        if (timeframe != null && !timeframe.equals("all")) {
-            return refuse("timeframe: only the whole history ('all') is measured; windows like '" + timeframe + "' are not supported yet");
+        ReportWindow window;
+        try {
+            window = ReportWindow.parse("timeframe", str(a, "timeframe"));
+        } catch (InvalidInput e) {
+            return refuse(e.getMessage());
         }
         String format = str(a, "format") == null ? "summary" : str(a, "format");
+        String query = "&window=" + NodeClient.segment(window.label());
         return switch (format) {
-            case "summary" -> node.call("GET", swarm(a) + "/report?format=summary", null);
-            case "json", "detailed" -> node.call("GET", swarm(a) + "/report?format=json", null);
+            case "summary" -> node.call("GET", swarm(a) + "/report?format=summary" + query, null);
+            case "json", "detailed" -> node.call("GET", swarm(a) + "/report?format=json" + query, null);
             default -> refuse("format must be summary, detailed or json");
         };
     }

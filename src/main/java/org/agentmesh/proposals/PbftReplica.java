@@ -65,7 +65,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
 
     // ---- protocol
 
-    public sealed interface Command extends CborSerializable permits PbftEnvelope, Wake, Stop, GetMetrics, GetProposal,
+    public sealed interface Command extends CborSerializable permits PbftEnvelope, Wake, Stop, GetMetrics, GetProposal, GetRecentProposals,
             Initialized, InitFailed, Fired, BallotSigned, DeadlineCheck {}
 
     /** Starts the replica if it is not running (sent when its swarm is created or recovers). */
@@ -78,6 +78,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
 
     /** Asks this replica's copy of the ledger; callers accept an answer only when f+1 replicas agree. */
     public record GetProposal(String proposalId, ActorRef<ProposalAnswer> replyTo) implements Command {}
+
+    /** Asks this replica's copy of the ledger for its {@code limit} newest proposals (answered as a {@link ProposalAnswer}). */
+    public record GetRecentProposals(int limit, ActorRef<ProposalAnswer> replyTo) implements Command {}
 
     /** {@code status} is empty when this replica does not know the proposal. */
     public record ProposalAnswer(String agentId, long lastExecuted, List<ProposalStatus> status) implements CborSerializable {}
@@ -207,6 +210,11 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                     long executed = core == null ? 0 : core.lastExecuted();
                     g.replyTo().tell(new ProposalAnswer(agentId, executed,
                             ledger.status(g.proposalId()).map(List::of).orElse(List.of())));
+                    return this;
+                })
+                .onMessage(GetRecentProposals.class, g -> {
+                    long executed = core == null ? 0 : core.lastExecuted();
+                    g.replyTo().tell(new ProposalAnswer(agentId, executed, ledger.recent(g.limit())));
                     return this;
                 })
                 .build();

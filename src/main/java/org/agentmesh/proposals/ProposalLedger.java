@@ -47,6 +47,13 @@ public final class ProposalLedger implements ReplicatedService {
         return Optional.ofNullable(proposals.get(proposalId)).map(Proposal::status);
     }
 
+    /** The {@code limit} most recently created proposals, newest first (ties by id), with their status. */
+    public List<ProposalStatus> recent(int limit) {
+        return proposals.values().stream()
+                .sorted(java.util.Comparator.comparingLong(Proposal::createdAtMillis).reversed().thenComparing(Proposal::proposalId))
+                .limit(limit).map(Proposal::status).toList();
+    }
+
     public Optional<Proposal> proposal(String proposalId) {
         return Optional.ofNullable(proposals.get(proposalId));
     }

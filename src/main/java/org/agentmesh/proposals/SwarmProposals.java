@@ -197,6 +197,41 @@ public final class SwarmProposals {
         });
     }
 
+    /**
+     * The {@code limit} newest proposals as at least f+1 replicas report them (so no lying replica can invent one);
+     * retried briefly while replicas catch up, then {@link ConsensusUnavailable}.
+     */
+    public CompletionStage<List<ProposalStatus>> recent(String swarmId, int limit) {
+        return membersWithCommittee(swarmId).thenCompose(members ->
+                agreedRecent(swarmId, limit, settings.committee(members.stream().map(Voter::agentId).toList()), 10));
+    }
+
+    private CompletionStage<List<ProposalStatus>> agreedRecent(String swarmId, int limit, List<String> committee, int triesLeft) {
+        int f = (committee.size() - 1) / 3;
+        List<CompletableFuture<Optional<PbftReplica.ProposalAnswer>>> answers = new ArrayList<>();
+        for (String agent : committee) {
+            answers.add(sharding.entityRefFor(PbftReplica.TYPE_KEY, PbftReplica.entityId(swarmId, agent))
+                    .<PbftReplica.ProposalAnswer>ask(r -> new PbftReplica.GetRecentProposals(limit, r), askTimeout)
+                    .thenApply(Optional::of).exceptionally(e -> Optional.empty()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+            Map<List<ProposalStatus>, Integer> votes = new HashMap<>();
+            for (var a : answers) {
+                a.join().ifPresent(answer -> votes.merge(answer.status(), 1, Integer::sum));
+            }
+            Optional<List<ProposalStatus>> agreed = votes.entrySet().stream().filter(e -> e.getValue() >= f + 1)
+                    .map(Map.Entry::getKey).findFirst();
+            if (agreed.isPresent()) {
+                return CompletableFuture.completedFuture(agreed.get());
+            }
+            if (triesLeft <= 0) {
+                throw new ConsensusUnavailable("fewer than f+1 = " + (f + 1) + " replicas agree on the recent proposals");
+            }
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                    .thenCompose(x -> agreedRecent(swarmId, limit, committee, triesLeft - 1));
+        });
+    }
+
     public CompletionStage<ConsensusMetrics> metrics(String swarmId) {
         return membersWithCommittee(swarmId).thenCompose(members -> {
             List<String> committee = settings.committee(members.stream().map(Voter::agentId).toList());

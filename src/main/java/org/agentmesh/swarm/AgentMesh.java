@@ -15,6 +15,7 @@ import org.agentmesh.memory.MeshMemory;
 import org.agentmesh.memory.RaftGroup;
 import org.agentmesh.memory.RaftMember;
 import org.agentmesh.memory.RaftSettings;
+import org.agentmesh.strategy.AgentLoad;
 import org.agentmesh.swarm.AgentEntity.AgentInfo;
 import org.agentmesh.task.AgentWorker;
 import org.agentmesh.task.TaskEntity;
@@ -577,22 +578,43 @@ public final class AgentMesh implements Extension {
     }
 
 
-    /**
-     * The swarm's performance report: reachability and round trip of its agents from this node, throughput and latency
-     * from the task history, load distribution from the workers now and moves from the task history.
-     */
+    /** The swarm's performance report over its whole history. */
     public CompletionStage<SwarmReport> report(String swarmId) {
+        return report(swarmId, ReportWindow.ALL);
+    }
+
+    /**
+     * The swarm's performance report: reachability and round trip of its agents from this node, load as each worker
+     * reports it now (asked, not the routing cache), throughput, latency and moves from the task history over
+     * {@code window}.
+     */
+    public CompletionStage<SwarmReport> report(String swarmId, ReportWindow window) {
         long start = System.nanoTime();
         return status(swarmId).thenCompose(status -> {
             // status asks every agent in parallel: the elapsed time bounds their round trips from above
             double roundTripMillis = (System.nanoTime() - start) / 1e6;
+            long now = System.currentTimeMillis();
             CompletionStage<SwarmReport.Consensus> consensus = consensus(swarmId).thenApply(SwarmReport.Consensus::of)
                     .exceptionally(e -> SwarmReport.Consensus.NONE); // no committee (fewer than 4 agents) or none answering
-            return agentView.snapshot(swarmId).thenCompose(snapshot -> taskQueries.moves(swarmId).thenCompose(moves ->
+            long since = window.length().isEmpty() ? 0 : window.fromMillis(now);
+            return describe(swarmId).thenCompose(found -> agentView.workerLoads(found.spec()).thenApply(loads -> liveLoads(found.spec(), loads)))
+                    .thenCompose(loads -> taskQueries.moves(swarmId, since).thenCompose(moves ->
                     consensus.thenCompose(c -> taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenApply(tasks ->
-                            SwarmReport.build(swarmId, status, roundTripMillis, snapshot.agents(), tasks, moves[0], moves[1],
-                                    scheduling.balancer().hotThreshold(), c)))));
+                            SwarmReport.build(swarmId, status, roundTripMillis, loads, tasks, moves[0], moves[1],
+                                    scheduling.balancer().hotThreshold(), c, window, now)))));
         });
+    }
+
+    /** Worker answers as loads; a worker that did not answer is an agent with nothing measured and not live. */
+    private static List<AgentLoad> liveLoads(SwarmSpec spec, List<AgentWorker.Load> loads) {
+        List<AgentLoad> out = new ArrayList<>();
+        for (int i = 0; i < loads.size(); i++) {
+            AgentSpec a = spec.agents().get(i);
+            AgentWorker.Load l = loads.get(i);
+            out.add(l == null ? new AgentLoad(a.id(), a.capabilities(), a.capacity(), 0, 0, 0.5, 0.0, false)
+                    : new AgentLoad(a.id(), a.capabilities(), a.capacity(), l.running(), l.queued(), 0.5, l.resourceAvailability(), true));
+        }
+        return out;
     }
 
     // ---- agent messages and recovery
@@ -724,6 +746,11 @@ public final class AgentMesh implements Extension {
     public CompletionStage<org.agentmesh.proposals.ProposalStatus> vote(String swarmId, String proposalId, String agentId,
             org.agentmesh.proposals.Choice choice, java.util.Optional<String> signature) {
         return known(swarmId).thenCompose(id -> proposals.vote(id, proposalId, agentId, choice, signature));
+    }
+
+    /** The {@code limit} newest proposals of the swarm with their status, as f+1 replicas report them. */
+    public CompletionStage<List<org.agentmesh.proposals.ProposalStatus>> recentProposals(String swarmId, int limit) {
+        return known(swarmId).thenCompose(id -> proposals.recent(id, limit));
     }
 
     /** A proposal's status as f+1 replicas report it; fails with {@link org.agentmesh.proposals.ProposalNotFound}. */

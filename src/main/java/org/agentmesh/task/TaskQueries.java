@@ -42,8 +42,16 @@ public final class TaskQueries {
 
     /** How many times the swarm's tasks were stolen ({@code [0]}) and migrated ({@code [1]}), from their history. */
     public CompletionStage<long[]> moves(String swarmId) {
+        return moves(swarmId, 0);
+    }
+
+    /** As {@link #moves(String)}, counting only events the journal wrote at or after {@code sinceMillis} (wall clock). */
+    public CompletionStage<long[]> moves(String swarmId, long sinceMillis) {
         return journal.currentEventsByTag(TaskEntity.tag(swarmId), NoOffset.getInstance())
                 .runWith(Sink.fold(new long[2], (long[] acc, org.apache.pekko.persistence.query.EventEnvelope env) -> {
+                    if (env.timestamp() < sinceMillis) {
+                        return acc;
+                    }
                     if (env.event() instanceof TaskEntity.Stolen) {
                         acc[0]++;
                     } else if (env.event() instanceof TaskEntity.Migrated) {

@@ -1,15 +1,13 @@
 package org.agentmesh.http;
 
+import static org.agentmesh.http.HttpTestClient.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import org.agentmesh.http.HttpTestClient.Reply;
 import org.agentmesh.testkit.MeshTestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,17 +20,18 @@ class ProposalHttpTest {
 
     private MeshTestCluster cluster;
     private String api;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private HttpTestClient client;
 
     @BeforeAll
     void start() throws Exception {
         cluster = MeshTestCluster.start(1, Map.of());
         api = cluster.node(0).httpBase() + "/api/v1/swarms/";
+        client = new HttpTestClient(cluster.node(0).httpBase());
         String swarms = api.substring(0, api.length() - 1);
-        assertEquals(201, send("POST", swarms, "{\"id\":\"h\",\"agents\":[{\"id\":\"a1\",\"capabilities\":[\"code\"]},"
+        assertEquals(201, client.send("POST", swarms, "{\"id\":\"h\",\"agents\":[{\"id\":\"a1\",\"capabilities\":[\"code\"]},"
                 + "{\"id\":\"a2\",\"capabilities\":[\"code\"]},{\"id\":\"a3\",\"capabilities\":[\"docs\"]},"
                 + "{\"id\":\"a4\",\"capabilities\":[\"code\"]}]}").status());
-        assertEquals(201, send("POST", swarms, "{\"id\":\"tiny\",\"agents\":[{\"id\":\"x\"},{\"id\":\"y\"}]}").status());
+        assertEquals(201, client.send("POST", swarms, "{\"id\":\"tiny\",\"agents\":[{\"id\":\"x\"},{\"id\":\"y\"}]}").status());
     }
 
     @AfterAll
@@ -40,25 +39,11 @@ class ProposalHttpTest {
         cluster.close();
     }
 
-    record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
-
-    private Reply send(String method, String url, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body()), r);
-    }
-
-    private void assertProblem(Reply r, int status, String field) {
-        assertEquals(status, r.status(), () -> String.valueOf(r.body()));
-        assertEquals(field, r.body().path("field").asText(), () -> String.valueOf(r.body()));
-    }
-
     private JsonNode awaitStatus(String proposalId, String status) {
         JsonNode[] last = new JsonNode[1];
         MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
             try {
-                last[0] = send("GET", api + "h/proposals/" + proposalId, null).body();
+                last[0] = client.send("GET", api + "h/proposals/" + proposalId, null).body();
                 return status.equals(last[0].path("status").asText());
             } catch (Exception e) {
                 return false;
@@ -69,12 +54,12 @@ class ProposalHttpTest {
 
     @Test
     void aTaskAssignmentIsDecidedByTheAgentsOwnVotes() throws Exception {
-        Reply created = send("POST", api + "h/proposals",
+        Reply created = client.send("POST", api + "h/proposals",
                 "{\"proposal\":{\"task_assignment\":\"build\",\"assigned_to\":\"a2\",\"required_capabilities\":[\"code\"]}}");
         assertEquals(201, created.status(), () -> String.valueOf(created.body()));
         String id = created.body().path("proposalId").asText();
         assertTrue(id.startsWith("p-"), id);
-        assertEquals("/api/v1/swarms/h/proposals/" + id, created.raw().headers().firstValue("Location").orElse(""));
+        assertEquals("/api/v1/swarms/h/proposals/" + id, created.header("Location").orElse(""));
         assertEquals(0.67, created.body().path("threshold").asDouble(), 1e-9);
 
         JsonNode approved = awaitStatus(id, "approved");
@@ -83,7 +68,19 @@ class ProposalHttpTest {
         assertEquals(3, approved.path("tally").path("approve").asInt(), approved::toString);
         assertEquals(0.75, approved.path("tally").path("participation").asDouble(), 1e-9);
 
-        Reply metrics = send("GET", api + "h/consensus", null);
+        // the list of recent proposals (the dashboard's) has it, with the same status as a read of the proposal
+        Reply recent = client.send("GET", api + "h/proposals?limit=100", null);
+        assertEquals(200, recent.status(), () -> String.valueOf(recent.body()));
+        JsonNode listed = null;
+        for (JsonNode p : recent.body().path("proposals")) {
+            if (p.path("proposalId").asText().equals(id)) {
+                listed = p;
+            }
+        }
+        assertEquals(approved, listed, recent.body()::toString);
+        assertEquals(1, client.send("GET", api + "h/proposals?limit=1", null).body().path("proposals").size());
+
+        Reply metrics = client.send("GET", api + "h/consensus", null);
         assertEquals(200, metrics.status(), () -> String.valueOf(metrics.body()));
         assertEquals(4, metrics.body().path("n").asInt());
         assertEquals(1, metrics.body().path("f").asInt());
@@ -94,47 +91,51 @@ class ProposalHttpTest {
 
     @Test
     void externalVotesOnAnAgentsBehalfDecideAndASecondVoteConflicts() throws Exception {
-        Reply created = send("POST", api + "h/proposals",
+        Reply created = client.send("POST", api + "h/proposals",
                 "{\"id\":\"release\",\"proposal\":{\"release\":\"1.0\",\"autoVote\":false},\"threshold\":0.5,\"deadlineSeconds\":120}");
         assertEquals(201, created.status(), () -> String.valueOf(created.body()));
         assertEquals("open", created.body().path("status").asText());
 
-        Reply first = send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a1\",\"choice\":\"approve\"}");
+        Reply first = client.send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a1\",\"choice\":\"approve\"}");
         assertEquals(200, first.status(), () -> String.valueOf(first.body()));
         assertEquals(1, first.body().path("tally").path("approve").asInt());
         assertEquals("open", first.body().path("status").asText());
 
-        assertProblem(send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a1\",\"choice\":\"reject\"}"), 409, "agentId");
-        assertProblem(send("POST", api + "h/proposals/release/votes",
+        assertProblem(client.send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a1\",\"choice\":\"reject\"}"), 409, "agentId");
+        assertProblem(client.send("POST", api + "h/proposals/release/votes",
                 "{\"agentId\":\"a2\",\"choice\":\"approve\",\"signature\":\"AAAA\"}"), 403, "signature");
 
-        Reply second = send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a3\",\"choice\":\"approve\"}");
+        Reply second = client.send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a3\",\"choice\":\"approve\"}");
         assertEquals(200, second.status(), () -> String.valueOf(second.body()));
         assertEquals("approved", second.body().path("status").asText(), second.body()::toString);
         assertEquals("approved", awaitStatus("release", "approved").path("status").asText());
-        assertProblem(send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a4\",\"choice\":\"reject\"}"), 409, "agentId");
+        assertProblem(client.send("POST", api + "h/proposals/release/votes", "{\"agentId\":\"a4\",\"choice\":\"reject\"}"), 409, "agentId");
     }
 
     @Test
     void badInputIsRefusedNamingTheField() throws Exception {
         String proposals = api + "h/proposals";
-        assertProblem(send("POST", proposals, "{\"proposal\":[1,2]}"), 400, "proposal");
-        assertProblem(send("POST", proposals, "{\"nothing\":1}"), 400, "proposal");
-        assertProblem(send("POST", proposals, "{\"proposal\":{\"a\":1},\"threshold\":1.5}"), 400, "threshold");
-        assertProblem(send("POST", proposals, "{\"proposal\":{\"a\":1},\"deadlineSeconds\":-1}"), 400, "deadlineSeconds");
-        assertProblem(send("POST", proposals, "{\"proposal\":{\"a\":1},\"proposer\":\"nobody\"}"), 400, "proposer");
-        assertEquals(400, send("POST", proposals, "{not json").status());
-        assertProblem(send("POST", api + "tiny/proposals", "{\"proposal\":{\"a\":1}}"), 409, "agents");
-        assertProblem(send("POST", api + "nope/proposals", "{\"proposal\":{\"a\":1}}"), 404, "swarmId");
+        assertProblem(client.send("POST", proposals, "{\"proposal\":[1,2]}"), 400, "proposal");
+        assertProblem(client.send("POST", proposals, "{\"nothing\":1}"), 400, "proposal");
+        assertProblem(client.send("POST", proposals, "{\"proposal\":{\"a\":1},\"threshold\":1.5}"), 400, "threshold");
+        assertProblem(client.send("POST", proposals, "{\"proposal\":{\"a\":1},\"deadlineSeconds\":-1}"), 400, "deadlineSeconds");
+        assertProblem(client.send("POST", proposals, "{\"proposal\":{\"a\":1},\"proposer\":\"nobody\"}"), 400, "proposer");
+        assertEquals(400, client.send("POST", proposals, "{not json").status());
+        assertProblem(client.send("POST", api + "tiny/proposals", "{\"proposal\":{\"a\":1}}"), 409, "agents");
+        assertProblem(client.send("GET", api + "tiny/proposals", null), 409, "agents");
+        assertProblem(client.send("GET", proposals + "?limit=0", null), 400, "limit");
+        assertProblem(client.send("GET", proposals + "?limit=many", null), 400, "limit");
+        assertProblem(client.send("GET", proposals + "?limit=101", null), 400, "limit");
+        assertProblem(client.send("POST", api + "nope/proposals", "{\"proposal\":{\"a\":1}}"), 404, "swarmId");
 
-        assertEquals(201, send("POST", proposals, "{\"id\":\"q\",\"proposal\":{\"q\":1,\"autoVote\":false}}").status());
-        assertProblem(send("POST", proposals, "{\"id\":\"q\",\"proposal\":{\"q\":1}}"), 409, "id");
+        assertEquals(201, client.send("POST", proposals, "{\"id\":\"q\",\"proposal\":{\"q\":1,\"autoVote\":false}}").status());
+        assertProblem(client.send("POST", proposals, "{\"id\":\"q\",\"proposal\":{\"q\":1}}"), 409, "id");
         String votes = api + "h/proposals/q/votes";
-        assertProblem(send("POST", votes, "{\"choice\":\"approve\"}"), 400, "agentId");
-        assertProblem(send("POST", votes, "{\"agentId\":\"a1\"}"), 400, "choice");
-        assertProblem(send("POST", votes, "{\"agentId\":\"a1\",\"choice\":\"maybe\"}"), 400, "choice");
-        assertProblem(send("POST", votes, "{\"agentId\":\"ghost\",\"choice\":\"approve\"}"), 400, "agentId");
-        assertProblem(send("POST", api + "h/proposals/unknown/votes", "{\"agentId\":\"a1\",\"choice\":\"approve\"}"), 404, "proposalId");
-        assertProblem(send("GET", api + "h/proposals/unknown", null), 404, "proposalId");
+        assertProblem(client.send("POST", votes, "{\"choice\":\"approve\"}"), 400, "agentId");
+        assertProblem(client.send("POST", votes, "{\"agentId\":\"a1\"}"), 400, "choice");
+        assertProblem(client.send("POST", votes, "{\"agentId\":\"a1\",\"choice\":\"maybe\"}"), 400, "choice");
+        assertProblem(client.send("POST", votes, "{\"agentId\":\"ghost\",\"choice\":\"approve\"}"), 400, "agentId");
+        assertProblem(client.send("POST", api + "h/proposals/unknown/votes", "{\"agentId\":\"a1\",\"choice\":\"approve\"}"), 404, "proposalId");
+        assertProblem(client.send("GET", api + "h/proposals/unknown", null), 404, "proposalId");
     }
 }

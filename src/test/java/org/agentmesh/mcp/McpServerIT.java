@@ -161,7 +161,12 @@ class McpServerIT {
         // measured reports
         assertTrue(ok("performance_report", Map.of("swarmId", "mcp", "format", "summary")).asText().contains("agents reachable"));
         assertTrue(ok("performance_report", Map.of("swarmId", "mcp", "format", "json")).at("/throughput/completed").asInt() >= 2);
-        assertTrue(error("performance_report", Map.of("swarmId", "mcp", "timeframe", "24h")).contains("not supported"));
+        JsonNode lastHour = ok("performance_report", Map.of("swarmId", "mcp", "format", "json", "timeframe", "1h"));
+        assertEquals("1h", lastHour.at("/window/timeframe").asText());
+        assertTrue(lastHour.at("/throughput/completed").asInt() >= 2, "the tasks above completed within the last hour");
+        assertTrue(lastHour.at("/throughput/attemptsExecuted").isNull(), "attempts carry no times: not measured for a window");
+        assertTrue(ok("performance_report", Map.of("swarmId", "mcp", "timeframe", "5m")).asText().contains("history: 5m"));
+        assertTrue(error("performance_report", Map.of("swarmId", "mcp", "timeframe", "yesterday")).contains("timeframe must be 'all'"));
         JsonNode monitor = ok("swarm_monitor", Map.of("swarmId", "mcp", "metrics", "network"));
         assertEquals(1.0, monitor.at("/network/connectivity").asDouble());
         assertFalse(monitor.has("throughput"));

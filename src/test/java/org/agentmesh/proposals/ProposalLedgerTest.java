@@ -185,6 +185,19 @@ class ProposalLedgerTest {
     }
 
     @Test
+    void recentListsTheNewestProposalsFirstWithTheirStatus() {
+        for (int i = 0; i < 5; i++) {
+            assertTrue(apply(new Propose("r" + i, "a1", proposal(), 0.5, 1_000, List.of("a1", "a2"), 10 + i)).accepted());
+        }
+        assertTrue(apply(vote("r1", "a1", Choice.APPROVE, 20)).accepted());
+        List<ProposalStatus> recent = ledger.recent(3);
+        assertEquals(List.of("r4", "r3", "r2"), recent.stream().map(ProposalStatus::proposalId).toList());
+        assertEquals(ledger.status("r3").orElseThrow(), recent.get(1));
+        assertEquals(Decision.APPROVED, ledger.recent(5).get(3).decision(), "r1, decided by a1's approval at 0.5 of 2");
+        assertEquals(5, ledger.recent(100).size());
+    }
+
+    @Test
     void invalidProposalsAreRefused() {
         assertFalse(apply(new Propose("x", "a1", proposal(), 0, 1_000, List.of("a1"), 10)).accepted());
         assertFalse(apply(new Propose("x", "a1", proposal(), 1.5, 1_000, List.of("a1"), 10)).accepted());
