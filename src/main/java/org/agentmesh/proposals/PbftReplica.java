@@ -86,7 +86,8 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     public record ReplicaMetrics(String agentId, boolean running, boolean byzantine, int n, int f, long view,
             boolean primary, long lastExecuted, long stableCheckpoint, long viewChangesStarted, long viewChangesCompleted,
             long decisions, List<Long> decisionLatenciesMillis, List<Double> participations,
-            Map<String, Long> dropped, long votesSubmitted, long votesRefused) implements CborSerializable {}
+            Map<String, Long> dropped, long votesSubmitted, long votesRefused, List<String> departedReplicas,
+            long replayed) implements CborSerializable {}
 
     record Initialized(List<String> committee, List<Voter> members, NodeKey own, Map<String, EncodedPublicKey> keys)
             implements Command {}
@@ -115,6 +116,11 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     private final ClusterSharding sharding;
     private final ActorRefResolver resolver;
     private final boolean byzantine;
+    /** The test hook's mode, or null for a correct replica. */
+    private final PbftSettings.ByzantineMode mode;
+    /** REPLAY mode: protocol messages received from others, re-sent later. */
+    private final ArrayDeque<PbftMessage> heard = new ArrayDeque<>();
+    private long replayed;
     private final ProposalCodec codec = new ProposalCodec();
     private final ProposalLedger ledger = new ProposalLedger();
     private final VotePolicy policy = new ValidatingVotePolicy();
@@ -146,9 +152,10 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         this.settings = settings;
         this.sharding = ClusterSharding.get(ctx.getSystem());
         this.resolver = ActorRefResolver.get(ctx.getSystem());
-        this.byzantine = settings.byzantine(swarmId, agentId);
+        this.mode = settings.byzantine(swarmId, agentId).orElse(null);
+        this.byzantine = mode != null;
         if (byzantine) {
-            log.warn("replica {}:{} is byzantine ({}) by test hook", swarmId, agentId, settings.byzantineMode());
+            log.warn("replica {}:{} is byzantine ({}) by test hook", swarmId, agentId, mode);
         }
         initialize();
     }
@@ -250,10 +257,18 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             initialize();
             return this;
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return this;
         }
         PbftMessage m = envelope.message();
+        if (mode == PbftSettings.ByzantineMode.REPLAY && !m.sender().equals(agentId)
+                && (m instanceof PbftMessage.PrePrepare || m instanceof PbftMessage.Prepare
+                        || m instanceof PbftMessage.Commit || m instanceof PbftMessage.Checkpoint)) {
+            heard.add(m);
+            while (heard.size() > 200) {
+                heard.poll();
+            }
+        }
         if (m instanceof PbftMessage.Reply) {
             carryOut(client.step(new PbftInput.Deliver(m), now()), true);
         } else {
@@ -280,6 +295,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         for (PbftOutput o : outputs) {
             if (o instanceof PbftOutput.Send s) {
                 sendTo(s.to(), fromClient ? s.message() : tamper(s.message()));
+            } else if (o instanceof PbftOutput.Broadcast b && !fromClient && mode == PbftSettings.ByzantineMode.EQUIVOCATE
+                    && b.message() instanceof PbftMessage.PrePrepare pp) {
+                equivocate(pp);
             } else if (o instanceof PbftOutput.Broadcast b) {
                 PbftMessage m = fromClient ? b.message() : tamper(b.message());
                 for (String peer : committee) {
@@ -307,7 +325,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private void sendTo(String peer, PbftMessage m) {
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return;
         }
         sharding.entityRefFor(TYPE_KEY, entityId(swarmId, peer)).tell(new PbftEnvelope(m));
@@ -319,7 +337,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             shellDrops.merge("NO_REPLY_ADDRESS", 1L, Long::sum);
             return;
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return;
         }
         PbftMessage.Reply sent = reply;
@@ -341,9 +359,51 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         return new SwarmAuthenticator(agentId, ownKey, new KeyRing(Map.of())).sign(CanonicalEncoding.content(m));
     }
 
+    /**
+     * Test hook: an equivocating primary sends each backup another validly signed pre-prepare for the same sequence
+     * number (the real batch, an empty one, the batch reversed or shortened), and one backup two of them.
+     */
+    private void equivocate(PbftMessage.PrePrepare pp) {
+        List<String> backups = committee.stream().filter(id -> !id.equals(agentId)).toList();
+        for (int i = 0; i < backups.size(); i++) {
+            sendTo(backups.get(i), variant(pp, i % 3));
+            if (i == 0) {
+                sendTo(backups.get(i), variant(pp, 1)); // caught lying: two signed pre-prepares for one slot
+            }
+        }
+    }
+
+    private PbftMessage.PrePrepare variant(PbftMessage.PrePrepare pp, int k) {
+        if (k == 0) {
+            return pp;
+        }
+        List<PbftMessage.Request> batch = new ArrayList<>(pp.batch());
+        if (k == 1 || batch.size() < 2) {
+            batch = k == 1 ? List.of() : batch.subList(0, Math.max(0, batch.size() - 1));
+        } else {
+            java.util.Collections.reverse(batch);
+        }
+        PbftMessage.PrePrepare v = new PbftMessage.PrePrepare(pp.view(), pp.seq(), CanonicalEncoding.digest(batch), batch,
+                pp.sender(), "");
+        return (PbftMessage.PrePrepare) v.withSignature(signAs(v));
+    }
+
+    /** Test hook: a replaying replica re-sends up to 20 protocol messages it heard (signed by others) to every peer. */
+    private void replay() {
+        for (int i = 0; i < 20 && !heard.isEmpty(); i++) {
+            PbftMessage old = heard.poll();
+            for (String peer : committee) {
+                if (!peer.equals(agentId)) {
+                    sharding.entityRefFor(TYPE_KEY, entityId(swarmId, peer)).tell(new PbftEnvelope(old));
+                    replayed++;
+                }
+            }
+        }
+    }
+
     /** Test hook: a forging replica sends its protocol messages with signatures that do not verify. */
     private PbftMessage tamper(PbftMessage m) {
-        if (!byzantine || settings.byzantineMode() != PbftSettings.ByzantineMode.FORGE) {
+        if (!byzantine || mode != PbftSettings.ByzantineMode.FORGE) {
             return m;
         }
         byte[] other = ("forged:" + m.signature()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -381,12 +441,17 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         }
     }
 
-    /** The members this replica votes for: those whose join index maps to its committee index. */
+    /**
+     * The members this replica votes for: those whose join index maps to its index among the live committee replicas
+     * (so the members a departed replica spoke for are taken over; the ledger says who departed, at this sequence number).
+     */
     private List<Voter> represented() {
-        int me = committee.indexOf(agentId);
+        Set<String> departed = ledger.departed();
+        List<String> live = committee.stream().filter(id -> !departed.contains(id)).toList();
+        int me = live.indexOf(agentId);
         List<Voter> mine = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            if (i % committee.size() == me) {
+        for (int i = 0; i < members.size() && me >= 0; i++) {
+            if (i % live.size() == me) {
                 mine.add(members.get(i));
             }
         }
@@ -413,7 +478,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                     (sig, err) -> err == null ? new BallotSigned(proposalId, voter.agentId(), chosen, sig)
                             : new BallotSigned(proposalId, voter.agentId(), chosen, ""));
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.FORGE) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.FORGE) {
             // it also tries to vote for a correct member, with its own key: the ledger must refuse it
             members.stream().map(Voter::agentId).filter(id -> !id.equals(agentId)).findFirst().ifPresent(victim -> {
                 String forged = new Ballot(proposalId, victim, Choice.APPROVE).sign(ownKey.decodePrivate());
@@ -428,7 +493,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             return this;
         }
         submitOwn(codec.encode(new ProposalCommand.Vote(b.proposalId(), b.agentId(), b.choice(), b.signature(), now())));
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.FORGE && b.agentId().equals(agentId)) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.FORGE && b.agentId().equals(agentId)) {
             // and votes a second time, the other way
             Choice other = b.choice() == Choice.APPROVE ? Choice.REJECT : Choice.APPROVE;
             String sig = new Ballot(b.proposalId(), agentId, other).sign(ownKey.decodePrivate());
@@ -464,6 +529,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onDeadlineCheck(DeadlineCheck check) {
+        if (core != null && mode == PbftSettings.ByzantineMode.REPLAY) {
+            replay();
+        }
         if (core == null || !core.isPrimary() || tickOutstanding || byzantine) {
             return this;
         }
@@ -478,7 +546,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     private Behavior<Command> onGetMetrics(GetMetrics g) {
         if (core == null) {
             g.replyTo().tell(new ReplicaMetrics(agentId, false, byzantine, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(),
-                    List.of(), Map.copyOf(shellDrops), votesSubmitted, votesRefused));
+                    List.of(), Map.copyOf(shellDrops), votesSubmitted, votesRefused, List.of(), replayed));
             return this;
         }
         Map<String, Long> dropped = new TreeMap<>(shellDrops);
@@ -487,7 +555,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         g.replyTo().tell(new ReplicaMetrics(agentId, true, byzantine, committee.size(), core.config().f(), core.view(),
                 core.isPrimary(), core.lastExecuted(), core.stableCheckpoint(), core.viewChangesStarted(),
                 core.viewChangesCompleted(), decisions, List.copyOf(latencies), List.copyOf(participations), dropped,
-                votesSubmitted, votesRefused));
+                votesSubmitted, votesRefused, committee.stream().filter(ledger.departed()::contains).toList(), replayed));
         return this;
     }
 }

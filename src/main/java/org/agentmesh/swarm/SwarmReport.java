@@ -26,7 +26,8 @@ public record SwarmReport(String swarmId, long generatedAtMillis, NetworkHealth 
 
     /**
      * From the swarm's pBFT committee: median decision latency and vote participation of decided proposals (null before
-     * the first decision), completed view changes, and f, the lying agents it tolerates. All null without a committee.
+     * the first decision), completed view changes, and f, the lying agents it tolerates now (the committee's f minus
+     * its replicas down). All null without a committee.
      */
     public record Consensus(Double decisionLatencyMillis, Double voteParticipation, Long viewChanges, Integer byzantineTolerance) {
 
@@ -35,7 +36,7 @@ public record SwarmReport(String swarmId, long generatedAtMillis, NetworkHealth 
         static Consensus of(org.agentmesh.proposals.ConsensusMetrics m) {
             boolean decided = m.decisions() > 0 && m.decisionLatencyMillis().count() > 0;
             return new Consensus(decided ? (double) m.decisionLatencyMillis().p50() : null, decided ? m.voteParticipation() : null,
-                    m.viewChangesCompleted(), m.f());
+                    m.viewChangesCompleted(), m.fTolerated());
         }
     }
 
