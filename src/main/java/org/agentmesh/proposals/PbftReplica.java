@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.agentmesh.pbft.CanonicalEncoding;
 import org.agentmesh.pbft.DropReason;
+import org.agentmesh.pbft.DurableState;
 import org.agentmesh.pbft.EncodedPublicKey;
 import org.agentmesh.pbft.KeyRing;
 import org.agentmesh.pbft.NodeKey;
@@ -29,6 +30,7 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -66,7 +68,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     // ---- protocol
 
     public sealed interface Command extends CborSerializable permits PbftEnvelope, Wake, Stop, GetMetrics, GetProposal,
-            Initialized, InitFailed, Fired, BallotSigned, DeadlineCheck {}
+            Initialized, InitFailed, Fired, BallotSigned, DeadlineCheck, Written, ResetDone {}
 
     /** Starts the replica if it is not running (sent when its swarm is created or recovers). */
     public record Wake() implements Command {}
@@ -89,8 +91,17 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             Map<String, Long> dropped, long votesSubmitted, long votesRefused, List<String> departedReplicas,
             long replayed) implements CborSerializable {}
 
-    record Initialized(List<String> committee, List<Voter> members, NodeKey own, Map<String, EncodedPublicKey> keys)
-            implements Command {}
+    record Initialized(List<String> committee, List<Voter> members, NodeKey own, Map<String, EncodedPublicKey> keys,
+            DurableState durable) implements Command {}
+
+    /** From the {@link PbftJournal}: write {@code batch} is durable. */
+    public record Written(long batch) implements Command {}
+
+    /** From the {@link PbftJournal}: reset, the replica may stop. */
+    public record ResetDone() implements Command {}
+
+    /** An output of the core waiting for write {@code needs} (and for the outputs before it). */
+    private record Held(PbftOutput output, boolean fromClient, long needs) {}
 
     record InitFailed(String reason, boolean swarmGone) implements Command {}
 
@@ -141,6 +152,14 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     /** Operations of the replica's own client, in submission order (it completes them in that order). */
     private final ArrayDeque<String> ownOps = new ArrayDeque<>();
     private boolean tickOutstanding;
+    // persistence: the core's durable events are written before any output that follows them is carried out
+    private final ActorRef<PbftJournal.Command> journal;
+    private final List<org.agentmesh.pbft.DurableEvent> unwritten = new ArrayList<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long writesIssued;
+    private long writesDone;
+    private boolean writing;
+    private boolean stopping;
 
     private PbftReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers, String entityId, SwarmDirectory directory,
             PbftSettings settings) {
@@ -157,6 +176,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         if (byzantine) {
             log.warn("replica {}:{} is byzantine ({}) by test hook", swarmId, agentId, mode);
         }
+        // a journal that fails (a write refused) takes the replica with it; it recovers on the next message
+        this.journal = ctx.spawn(PbftJournal.create(entityId), "journal");
+        ctx.watch(journal);
         initialize();
     }
 
@@ -173,7 +195,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             }
             List<CompletableFuture<NodeKey>> keys = ids.stream()
                     .map(id -> directory.key(swarmId, id, id.equals(agentId)).toCompletableFuture()).toList();
-            return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            CompletableFuture<DurableState> durable = AskPattern.<PbftJournal.Command, DurableState>ask(journal,
+                    PbftJournal.Load::new, settings.submitTimeout(), getContext().getSystem().scheduler()).toCompletableFuture();
+            return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new)).thenCombine(durable, (done, recovered) -> {
                 Map<String, EncodedPublicKey> ring = new TreeMap<>();
                 NodeKey own = null;
                 for (CompletableFuture<NodeKey> k : keys) {
@@ -183,7 +207,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                         own = key;
                     }
                 }
-                return new Initialized(committee, all, own, ring);
+                return new Initialized(committee, all, own, ring, recovered);
             });
         }), (init, error) -> {
             if (error == null) {
@@ -204,7 +228,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                     initialize();
                     return this;
                 })
-                .onMessage(Stop.class, s -> Behaviors.stopped())
+                .onMessage(Stop.class, this::onStop)
+                .onMessage(ResetDone.class, r -> Behaviors.stopped())
+                .onMessage(Written.class, this::onWritten)
                 .onMessage(PbftEnvelope.class, this::onEnvelope)
                 .onMessage(Fired.class, this::onFired)
                 .onMessage(BallotSigned.class, this::onBallotSigned)
@@ -227,6 +253,11 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         KeyRing ring = new KeyRing(init.keys());
         PbftConfig config = settings.config(committee);
         core = new PbftCore(config, new SwarmAuthenticator(agentId, ownKey, ring), ledger);
+        core.recover(init.durable());
+        if (core.lastExecuted() > 0 || core.view() > 0) {
+            log.info("replica {}:{} recovered: view {}, executed through {}, stable checkpoint {}", swarmId, agentId,
+                    core.view(), core.lastExecuted(), core.stableCheckpoint());
+        }
         String replyAddress = resolver.toSerializationFormat(getContext().getSelf());
         client = new PbftClient(config, new SwarmAuthenticator(SwarmAuthenticator.clientId(agentId, replyAddress), ownKey, ring),
                 settings.clientRetransmit().toMillis());
@@ -291,8 +322,57 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
 
     // ---- carrying out what the core and the client ask
 
+    /**
+     * Carries out outputs in order, except that none runs before the durable events emitted ahead of it are written:
+     * those outputs wait in {@code held} (timers, sends and replies alike, so order is kept) while the events
+     * accumulate into the next write (one journal write at a time, so writes batch under load).
+     */
     private void carryOut(List<PbftOutput> outputs, boolean fromClient) {
         for (PbftOutput o : outputs) {
+            if (o instanceof PbftOutput.Persist p) {
+                unwritten.add(p.event());
+                continue;
+            }
+            long needs = !unwritten.isEmpty() ? writesIssued + 1 : held.isEmpty() ? 0 : held.peekLast().needs();
+            if (needs > writesDone) {
+                held.add(new Held(o, fromClient, needs));
+            } else {
+                perform(o, fromClient);
+            }
+        }
+        flush();
+    }
+
+    private void flush() {
+        if (!writing && !unwritten.isEmpty()) {
+            writing = true;
+            writesIssued++;
+            journal.tell(new PbftJournal.Append(writesIssued, List.copyOf(unwritten), getContext().getSelf()));
+            unwritten.clear();
+        }
+    }
+
+    private Behavior<Command> onWritten(Written w) {
+        writing = false;
+        writesDone = w.batch();
+        while (!held.isEmpty() && held.peek().needs() <= writesDone) {
+            Held h = held.poll();
+            perform(h.output(), h.fromClient());
+        }
+        flush();
+        return this;
+    }
+
+    private Behavior<Command> onStop(Stop stop) {
+        if (!stopping) {
+            stopping = true; // the swarm shut down: forget its ledger, so a swarm created again under its id starts empty
+            journal.tell(new PbftJournal.Reset(getContext().getSelf()));
+        }
+        return this;
+    }
+
+    private void perform(PbftOutput o, boolean fromClient) {
+        {
             if (o instanceof PbftOutput.Send s) {
                 sendTo(s.to(), fromClient ? s.message() : tamper(s.message()));
             } else if (o instanceof PbftOutput.Broadcast b && !fromClient && mode == PbftSettings.ByzantineMode.EQUIVOCATE
