@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * {@link ProposalLedger}. One Cluster Sharding entity per committee agent, entity id {@code swarmId:agentId}.
  *
  * <p>On start the replica looks its swarm up (the committee is the first n = 3f+1 members), loads the public keys of
- * every member and its own agent's key pair, and then drives the core: protocol messages travel as
- * {@link PbftEnvelope}s between the replicas' entity refs, replies go to the client's address named in its id, timers
- * are Pekko timers. Nothing is persisted: a replica that moves or restarts starts empty in view 0 and catches up from
- * its peers through the core's retransmission and state transfer at the next stable checkpoint.
+ * every member and its own agent's key pair, and what its {@link PbftJournal} child recovered, and then drives the
+ * core: protocol messages travel as {@link PbftEnvelope}s between the replicas' entity refs, replies go to the
+ * client's address named in its id, timers are Pekko timers. The core's durable events are written to the journal
+ * before any output that follows them is carried out, so a replica that moves or restarts (or a whole cluster) comes
+ * back with its ledger and never contradicts what it said before; what it missed meanwhile it gets from its peers
+ * (retransmission, state transfer at a stable checkpoint).
  *
  * <p>When a Propose executes, the replica lets the members it speaks for (its own agent, plus members beyond the
  * committee whose join index maps to it) vote through the {@link VotePolicy}, unless the proposal object says
