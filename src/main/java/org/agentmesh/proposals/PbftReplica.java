@@ -285,6 +285,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onEnvelope(PbftEnvelope envelope) {
+        if (stopping) {
+            return this; // its journal is being reset: write nothing after it
+        }
         if (core == null) {
             shellDrops.merge("NOT_STARTED", 1L, Long::sum); // peers retransmit; nothing is lost for good
             initialize();
@@ -311,7 +314,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onFired(Fired fired) {
-        if (core == null) {
+        if (core == null || stopping) {
             return this;
         }
         if (fired.kind() == TimerKind.CLIENT_RETRANSMIT) {
