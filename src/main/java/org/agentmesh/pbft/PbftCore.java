@@ -126,6 +126,72 @@ public final class PbftCore {
         return end();
     }
 
+    /**
+     * Restores what this replica wrote before a restart (the fold of its {@link DurableEvent}s): the stable checkpoint's
+     * state, the batches executed after it (executed again, silently), the pre-prepares it accepted in its view and
+     * its prepared certificates, and its view, or the view change it was in. Call once, on a fresh core, before
+     * {@link #start}; what it lost (others' messages, the commit phase of open slots) comes back by retransmission.
+     */
+    public void recover(DurableState state) {
+        view = state.view();
+        active = state.active();
+        if (state.stableSeq() > 0) {
+            stableSeq = state.stableSeq();
+            stableDigest = state.stableDigest();
+            stableProof = state.stableProof();
+            snapshots.put(stableSeq, state.stableState());
+            service.restore(state.stableState().service());
+            clients.putAll(state.stableState().clients());
+            lastExecuted = stableSeq;
+        }
+        for (Map.Entry<Long, List<Request>> e : state.executed().entrySet()) {
+            if (e.getKey() != lastExecuted + 1) {
+                break; // a gap cannot happen (execution is in order); stop rather than execute out of order
+            }
+            long seq = e.getKey();
+            for (Request r : e.getValue()) {
+                ReplicaSnapshot.ClientEntry c = clients.get(r.sender());
+                if (c == null || r.timestamp() > c.timestamp()) {
+                    clients.put(r.sender(), new ReplicaSnapshot.ClientEntry(r.timestamp(),
+                            service.execute(r.sender(), r.operation(), seq)));
+                }
+            }
+            lastExecuted = seq;
+            if (seq % config.checkpointInterval() == 0) {
+                ReplicaSnapshot snapshot = new ReplicaSnapshot(seq, service.snapshot(), clients);
+                snapshots.put(seq, snapshot);
+                checkpoints.computeIfAbsent(seq, s -> new TreeMap<>())
+                        .put(self, sign(new Checkpoint(seq, CanonicalEncoding.digest(snapshot), self, "")));
+            }
+        }
+        preparedCerts.putAll(state.prepared());
+        nextSeq = Math.max(nextSeq, lastExecuted + 1);
+        for (PrePrepare pp : state.accepted().values()) {
+            nextSeq = Math.max(nextSeq, pp.seq() + 1);
+            if (pp.view() != view || pp.seq() <= lastExecuted) {
+                continue;
+            }
+            Slot slot = log.computeIfAbsent(pp.seq(), s -> new Slot());
+            slot.prePrepare = pp;
+            if (!config.primary(view).equals(self)) {
+                slot.ownPrepare = sign(new Prepare(view, pp.seq(), pp.digest(), self, ""));
+                slot.prepares.put(self, slot.ownPrepare);
+            }
+            PreparedCertificate cert = preparedCerts.get(pp.seq());
+            if (cert != null && cert.prePrepare().view() == view && cert.prePrepare().digest().equals(pp.digest())) {
+                cert.prepares().forEach(p -> slot.prepares.put(p.sender(), p));
+                slot.prepared = true;
+                slot.ownCommit = sign(new Commit(view, pp.seq(), pp.digest(), self, ""));
+                slot.commits.put(self, slot.ownCommit);
+            }
+        }
+        if (!active) {
+            List<PreparedCertificate> certs = new ArrayList<>(preparedCerts.tailMap(stableSeq, false).values());
+            ownViewChange = sign(new ViewChange(view, stableSeq, stableProof, certs, self, ""));
+            viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(self, ownViewChange);
+        }
+    }
+
     public List<PbftOutput> step(PbftInput input, long nowMillis) {
         begin(nowMillis);
         if (input instanceof PbftInput.Deliver d) {
@@ -204,6 +270,10 @@ public final class PbftCore {
 
     private boolean verified(PbftMessage m) {
         return auth.verify(m.sender(), CanonicalEncoding.content(m), m.signature());
+    }
+
+    private void persist(DurableEvent event) {
+        out.add(new PbftOutput.Persist(event));
     }
 
     private void drop(DropReason reason, PbftMessage m) {
@@ -352,6 +422,7 @@ public final class PbftCore {
             PrePrepare pp = sign(new PrePrepare(view, seq, CanonicalEncoding.digest(batch), batch, self, ""));
             Slot slot = log.computeIfAbsent(seq, s -> new Slot());
             slot.prePrepare = pp;
+            persist(new DurableEvent.Accepted(pp));
             broadcast(pp);
             checkProgress(seq);
             flush = false;
@@ -410,6 +481,7 @@ public final class PbftCore {
         for (Request r : pp.batch()) {
             assigned.add(r.key());
         }
+        persist(new DurableEvent.Accepted(pp));
         if (!isPrimary()) {
             Prepare p = sign(new Prepare(view, pp.seq(), pp.digest(), self, ""));
             slot.ownPrepare = p;
@@ -476,7 +548,9 @@ public final class PbftCore {
             }
             if (matching.size() >= 2 * f) {
                 slot.prepared = true;
-                preparedCerts.put(seq, new PreparedCertificate(slot.prePrepare, matching.subList(0, 2 * f)));
+                PreparedCertificate cert = new PreparedCertificate(slot.prePrepare, matching.subList(0, 2 * f));
+                preparedCerts.put(seq, cert);
+                persist(new DurableEvent.Prepared(cert));
                 Commit c = sign(new Commit(view, seq, digest, self, ""));
                 slot.ownCommit = c;
                 slot.commits.put(self, c);
@@ -500,6 +574,7 @@ public final class PbftCore {
                 break;
             }
             long seq = lastExecuted + 1;
+            persist(new DurableEvent.Executed(seq, slot.prePrepare.batch()));
             List<String> results = new ArrayList<>();
             for (Request r : slot.prePrepare.batch()) {
                 ReplicaSnapshot.ClientEntry e = clients.get(r.sender());
@@ -598,6 +673,9 @@ public final class PbftCore {
             nextSeq = seq + 1;
         }
         out.add(new PbftOutput.CheckpointStable(seq, digest));
+        if (snapshots.containsKey(seq)) {
+            persist(new DurableEvent.Stable(seq, digest, stableProof, snapshots.get(seq)));
+        }
         if (lastExecuted < seq) {
             stateTarget = seq;
             broadcast(sign(new StateRequest(seq, self, "")));
@@ -629,6 +707,7 @@ public final class PbftCore {
         snapshots.put(sr.seq(), sr.state());
         lastExecuted = sr.seq();
         stateTarget = 0;
+        persist(new DurableEvent.Stable(sr.seq(), stableDigest, stableProof, sr.state()));
         out.add(new PbftOutput.StateTransferred(sr.seq()));
         executeReady();
         afterProgress();
@@ -723,6 +802,7 @@ public final class PbftCore {
         List<PreparedCertificate> certs = new ArrayList<>(preparedCerts.tailMap(stableSeq, false).values());
         ownViewChange = sign(new ViewChange(newView, stableSeq, stableProof, certs, self, ""));
         viewChanges.computeIfAbsent(newView, v -> new TreeMap<>()).put(self, ownViewChange);
+        persist(new DurableEvent.ViewEntered(newView, false));
         broadcast(ownViewChange);
         log.clear();
         for (Request r : queue.values()) {
@@ -950,6 +1030,7 @@ public final class PbftCore {
         }
         log.clear();
         assigned.clear();
+        persist(new DurableEvent.ViewEntered(view, true));
         long maxSeq = stableSeq;
         for (PrePrepare pp : nv.prePrepares()) {
             maxSeq = Math.max(maxSeq, pp.seq());

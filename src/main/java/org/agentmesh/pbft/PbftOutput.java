@@ -5,6 +5,12 @@ import java.util.List;
 /** What {@link PbftCore#step} and {@link PbftClient#step} ask their shell to do, or report. */
 public sealed interface PbftOutput {
 
+    /**
+     * Write {@code event} durably before carrying out any output that follows it (in this list or a later one); a shell
+     * that keeps nothing across restarts may ignore it.
+     */
+    record Persist(DurableEvent event) implements PbftOutput {}
+
     /** Send {@code message} to one replica (or, from a client, to one replica). */
     record Send(String to, PbftMessage message) implements PbftOutput {}
 

@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A swarm's consensus as measured: committee size n and the byzantine threshold f it tolerates (replicas answering
- * counted in {@code responsive}), the view and view changes, decisions with their latency (proposal to decision, as
+ * A swarm's consensus as measured: committee size n and the byzantine threshold f it was built for; the replicas
+ * {@code live} now (not departed in the ledger and answering) and the faults {@code fTolerated} it still tolerates
+ * (f minus the replicas {@code down}); whether it {@code canDecide} (2f+1 live); replicas answering counted in
+ * {@code responsive}; the view and view changes, decisions with their latency (proposal to decision, as
  * executed) and vote participation, request latency at this node's client, and dropped messages by reason (summed).
  */
-public record ConsensusMetrics(String swarmId, int n, int f, int responsive, List<String> committee, long view,
+public record ConsensusMetrics(String swarmId, int n, int f, int live, int fTolerated, boolean canDecide,
+        List<String> down, int responsive, List<String> committee, long view,
         long viewChangesStarted, long viewChangesCompleted, long decisions, Percentiles decisionLatencyMillis,
         double voteParticipation, Percentiles requestLatencyMillis, Map<String, Long> dropped,
         List<PbftReplica.ReplicaMetrics> replicas) {

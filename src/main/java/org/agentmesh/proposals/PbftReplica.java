@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.agentmesh.pbft.CanonicalEncoding;
 import org.agentmesh.pbft.DropReason;
+import org.agentmesh.pbft.DurableState;
 import org.agentmesh.pbft.EncodedPublicKey;
 import org.agentmesh.pbft.KeyRing;
 import org.agentmesh.pbft.NodeKey;
@@ -29,6 +30,7 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -42,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * {@link ProposalLedger}. One Cluster Sharding entity per committee agent, entity id {@code swarmId:agentId}.
  *
  * <p>On start the replica looks its swarm up (the committee is the first n = 3f+1 members), loads the public keys of
- * every member and its own agent's key pair, and then drives the core: protocol messages travel as
- * {@link PbftEnvelope}s between the replicas' entity refs, replies go to the client's address named in its id, timers
- * are Pekko timers. Nothing is persisted: a replica that moves or restarts starts empty in view 0 and catches up from
- * its peers through the core's retransmission and state transfer at the next stable checkpoint.
+ * every member and its own agent's key pair, and what its {@link PbftJournal} child recovered, and then drives the
+ * core: protocol messages travel as {@link PbftEnvelope}s between the replicas' entity refs, replies go to the
+ * client's address named in its id, timers are Pekko timers. The core's durable events are written to the journal
+ * before any output that follows them is carried out, so a replica that moves or restarts (or a whole cluster) comes
+ * back with its ledger and never contradicts what it said before; what it missed meanwhile it gets from its peers
+ * (retransmission, state transfer at a stable checkpoint).
  *
  * <p>When a Propose executes, the replica lets the members it speaks for (its own agent, plus members beyond the
  * committee whose join index maps to it) vote through the {@link VotePolicy}, unless the proposal object says
@@ -66,7 +70,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     // ---- protocol
 
     public sealed interface Command extends CborSerializable permits PbftEnvelope, Wake, Stop, GetMetrics, GetProposal, GetRecentProposals,
-            Initialized, InitFailed, Fired, BallotSigned, DeadlineCheck {}
+            Initialized, InitFailed, Fired, BallotSigned, DeadlineCheck, Written, ResetDone {}
 
     /** Starts the replica if it is not running (sent when its swarm is created or recovers). */
     public record Wake() implements Command {}
@@ -89,10 +93,20 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     public record ReplicaMetrics(String agentId, boolean running, boolean byzantine, int n, int f, long view,
             boolean primary, long lastExecuted, long stableCheckpoint, long viewChangesStarted, long viewChangesCompleted,
             long decisions, List<Long> decisionLatenciesMillis, List<Double> participations,
-            Map<String, Long> dropped, long votesSubmitted, long votesRefused) implements CborSerializable {}
+            Map<String, Long> dropped, long votesSubmitted, long votesRefused, List<String> departedReplicas,
+            long replayed) implements CborSerializable {}
 
-    record Initialized(List<String> committee, List<Voter> members, NodeKey own, Map<String, EncodedPublicKey> keys)
-            implements Command {}
+    record Initialized(List<String> committee, List<Voter> members, NodeKey own, Map<String, EncodedPublicKey> keys,
+            DurableState durable) implements Command {}
+
+    /** From the {@link PbftJournal}: write {@code batch} is durable. */
+    public record Written(long batch) implements Command {}
+
+    /** From the {@link PbftJournal}: reset, the replica may stop. */
+    public record ResetDone() implements Command {}
+
+    /** An output of the core waiting for write {@code needs} (and for the outputs before it). */
+    private record Held(PbftOutput output, boolean fromClient, long needs) {}
 
     record InitFailed(String reason, boolean swarmGone) implements Command {}
 
@@ -118,6 +132,11 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     private final ClusterSharding sharding;
     private final ActorRefResolver resolver;
     private final boolean byzantine;
+    /** The test hook's mode, or null for a correct replica. */
+    private final PbftSettings.ByzantineMode mode;
+    /** REPLAY mode: protocol messages received from others, re-sent later. */
+    private final ArrayDeque<PbftMessage> heard = new ArrayDeque<>();
+    private long replayed;
     private final ProposalCodec codec = new ProposalCodec();
     private final ProposalLedger ledger = new ProposalLedger();
     private final VotePolicy policy = new ValidatingVotePolicy();
@@ -138,6 +157,14 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     /** Operations of the replica's own client, in submission order (it completes them in that order). */
     private final ArrayDeque<String> ownOps = new ArrayDeque<>();
     private boolean tickOutstanding;
+    // persistence: the core's durable events are written before any output that follows them is carried out
+    private final ActorRef<PbftJournal.Command> journal;
+    private final List<org.agentmesh.pbft.DurableEvent> unwritten = new ArrayList<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long writesIssued;
+    private long writesDone;
+    private boolean writing;
+    private boolean stopping;
 
     private PbftReplica(ActorContext<Command> ctx, TimerScheduler<Command> timers, String entityId, SwarmDirectory directory,
             PbftSettings settings) {
@@ -149,10 +176,14 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         this.settings = settings;
         this.sharding = ClusterSharding.get(ctx.getSystem());
         this.resolver = ActorRefResolver.get(ctx.getSystem());
-        this.byzantine = settings.byzantine(swarmId, agentId);
+        this.mode = settings.byzantine(swarmId, agentId).orElse(null);
+        this.byzantine = mode != null;
         if (byzantine) {
-            log.warn("replica {}:{} is byzantine ({}) by test hook", swarmId, agentId, settings.byzantineMode());
+            log.warn("replica {}:{} is byzantine ({}) by test hook", swarmId, agentId, mode);
         }
+        // a journal that fails (a write refused) takes the replica with it; it recovers on the next message
+        this.journal = ctx.spawn(PbftJournal.create(entityId), "journal");
+        ctx.watch(journal);
         initialize();
     }
 
@@ -169,7 +200,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             }
             List<CompletableFuture<NodeKey>> keys = ids.stream()
                     .map(id -> directory.key(swarmId, id, id.equals(agentId)).toCompletableFuture()).toList();
-            return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            CompletableFuture<DurableState> durable = AskPattern.<PbftJournal.Command, DurableState>ask(journal,
+                    PbftJournal.Load::new, settings.submitTimeout(), getContext().getSystem().scheduler()).toCompletableFuture();
+            return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new)).thenCombine(durable, (done, recovered) -> {
                 Map<String, EncodedPublicKey> ring = new TreeMap<>();
                 NodeKey own = null;
                 for (CompletableFuture<NodeKey> k : keys) {
@@ -179,7 +212,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                         own = key;
                     }
                 }
-                return new Initialized(committee, all, own, ring);
+                return new Initialized(committee, all, own, ring, recovered);
             });
         }), (init, error) -> {
             if (error == null) {
@@ -200,7 +233,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                     initialize();
                     return this;
                 })
-                .onMessage(Stop.class, s -> Behaviors.stopped())
+                .onMessage(Stop.class, this::onStop)
+                .onMessage(ResetDone.class, r -> Behaviors.stopped())
+                .onMessage(Written.class, this::onWritten)
                 .onMessage(PbftEnvelope.class, this::onEnvelope)
                 .onMessage(Fired.class, this::onFired)
                 .onMessage(BallotSigned.class, this::onBallotSigned)
@@ -228,6 +263,11 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         KeyRing ring = new KeyRing(init.keys());
         PbftConfig config = settings.config(committee);
         core = new PbftCore(config, new SwarmAuthenticator(agentId, ownKey, ring), ledger);
+        core.recover(init.durable());
+        if (core.lastExecuted() > 0 || core.view() > 0) {
+            log.info("replica {}:{} recovered: view {}, executed through {}, stable checkpoint {}", swarmId, agentId,
+                    core.view(), core.lastExecuted(), core.stableCheckpoint());
+        }
         String replyAddress = resolver.toSerializationFormat(getContext().getSelf());
         client = new PbftClient(config, new SwarmAuthenticator(SwarmAuthenticator.clientId(agentId, replyAddress), ownKey, ring),
                 settings.clientRetransmit().toMillis());
@@ -253,15 +293,26 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onEnvelope(PbftEnvelope envelope) {
+        if (stopping) {
+            return this; // its journal is being reset: write nothing after it
+        }
         if (core == null) {
             shellDrops.merge("NOT_STARTED", 1L, Long::sum); // peers retransmit; nothing is lost for good
             initialize();
             return this;
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return this;
         }
         PbftMessage m = envelope.message();
+        if (mode == PbftSettings.ByzantineMode.REPLAY && !m.sender().equals(agentId)
+                && (m instanceof PbftMessage.PrePrepare || m instanceof PbftMessage.Prepare
+                        || m instanceof PbftMessage.Commit || m instanceof PbftMessage.Checkpoint)) {
+            heard.add(m);
+            while (heard.size() > 200) {
+                heard.poll();
+            }
+        }
         if (m instanceof PbftMessage.Reply) {
             carryOut(client.step(new PbftInput.Deliver(m), now()), true);
         } else {
@@ -271,7 +322,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onFired(Fired fired) {
-        if (core == null) {
+        if (core == null || stopping) {
             return this;
         }
         if (fired.kind() == TimerKind.CLIENT_RETRANSMIT) {
@@ -284,10 +335,62 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
 
     // ---- carrying out what the core and the client ask
 
+    /**
+     * Carries out outputs in order, except that none runs before the durable events emitted ahead of it are written:
+     * those outputs wait in {@code held} (timers, sends and replies alike, so order is kept) while the events
+     * accumulate into the next write (one journal write at a time, so writes batch under load).
+     */
     private void carryOut(List<PbftOutput> outputs, boolean fromClient) {
         for (PbftOutput o : outputs) {
+            if (o instanceof PbftOutput.Persist p) {
+                unwritten.add(p.event());
+                continue;
+            }
+            long needs = !unwritten.isEmpty() ? writesIssued + 1 : held.isEmpty() ? 0 : held.peekLast().needs();
+            if (needs > writesDone) {
+                held.add(new Held(o, fromClient, needs));
+            } else {
+                perform(o, fromClient);
+            }
+        }
+        flush();
+    }
+
+    private void flush() {
+        if (!writing && !unwritten.isEmpty()) {
+            writing = true;
+            writesIssued++;
+            journal.tell(new PbftJournal.Append(writesIssued, List.copyOf(unwritten), getContext().getSelf()));
+            unwritten.clear();
+        }
+    }
+
+    private Behavior<Command> onWritten(Written w) {
+        writing = false;
+        writesDone = w.batch();
+        while (!held.isEmpty() && held.peek().needs() <= writesDone) {
+            Held h = held.poll();
+            perform(h.output(), h.fromClient());
+        }
+        flush();
+        return this;
+    }
+
+    private Behavior<Command> onStop(Stop stop) {
+        if (!stopping) {
+            stopping = true; // the swarm shut down: forget its ledger, so a swarm created again under its id starts empty
+            journal.tell(new PbftJournal.Reset(getContext().getSelf()));
+        }
+        return this;
+    }
+
+    private void perform(PbftOutput o, boolean fromClient) {
+        {
             if (o instanceof PbftOutput.Send s) {
                 sendTo(s.to(), fromClient ? s.message() : tamper(s.message()));
+            } else if (o instanceof PbftOutput.Broadcast b && !fromClient && mode == PbftSettings.ByzantineMode.EQUIVOCATE
+                    && b.message() instanceof PbftMessage.PrePrepare pp) {
+                equivocate(pp);
             } else if (o instanceof PbftOutput.Broadcast b) {
                 PbftMessage m = fromClient ? b.message() : tamper(b.message());
                 for (String peer : committee) {
@@ -315,7 +418,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private void sendTo(String peer, PbftMessage m) {
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return;
         }
         sharding.entityRefFor(TYPE_KEY, entityId(swarmId, peer)).tell(new PbftEnvelope(m));
@@ -327,7 +430,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             shellDrops.merge("NO_REPLY_ADDRESS", 1L, Long::sum);
             return;
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.SILENT) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.SILENT) {
             return;
         }
         PbftMessage.Reply sent = reply;
@@ -349,9 +452,51 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         return new SwarmAuthenticator(agentId, ownKey, new KeyRing(Map.of())).sign(CanonicalEncoding.content(m));
     }
 
+    /**
+     * Test hook: an equivocating primary sends each backup another validly signed pre-prepare for the same sequence
+     * number (the real batch, an empty one, the batch reversed or shortened), and one backup two of them.
+     */
+    private void equivocate(PbftMessage.PrePrepare pp) {
+        List<String> backups = committee.stream().filter(id -> !id.equals(agentId)).toList();
+        for (int i = 0; i < backups.size(); i++) {
+            sendTo(backups.get(i), variant(pp, i % 3));
+            if (i == 0) {
+                sendTo(backups.get(i), variant(pp, 1)); // caught lying: two signed pre-prepares for one slot
+            }
+        }
+    }
+
+    private PbftMessage.PrePrepare variant(PbftMessage.PrePrepare pp, int k) {
+        if (k == 0) {
+            return pp;
+        }
+        List<PbftMessage.Request> batch = new ArrayList<>(pp.batch());
+        if (k == 1 || batch.size() < 2) {
+            batch = k == 1 ? List.of() : batch.subList(0, Math.max(0, batch.size() - 1));
+        } else {
+            java.util.Collections.reverse(batch);
+        }
+        PbftMessage.PrePrepare v = new PbftMessage.PrePrepare(pp.view(), pp.seq(), CanonicalEncoding.digest(batch), batch,
+                pp.sender(), "");
+        return (PbftMessage.PrePrepare) v.withSignature(signAs(v));
+    }
+
+    /** Test hook: a replaying replica re-sends up to 20 protocol messages it heard (signed by others) to every peer. */
+    private void replay() {
+        for (int i = 0; i < 20 && !heard.isEmpty(); i++) {
+            PbftMessage old = heard.poll();
+            for (String peer : committee) {
+                if (!peer.equals(agentId)) {
+                    sharding.entityRefFor(TYPE_KEY, entityId(swarmId, peer)).tell(new PbftEnvelope(old));
+                    replayed++;
+                }
+            }
+        }
+    }
+
     /** Test hook: a forging replica sends its protocol messages with signatures that do not verify. */
     private PbftMessage tamper(PbftMessage m) {
-        if (!byzantine || settings.byzantineMode() != PbftSettings.ByzantineMode.FORGE) {
+        if (!byzantine || mode != PbftSettings.ByzantineMode.FORGE) {
             return m;
         }
         byte[] other = ("forged:" + m.signature()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -389,12 +534,17 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         }
     }
 
-    /** The members this replica votes for: those whose join index maps to its committee index. */
+    /**
+     * The members this replica votes for: those whose join index maps to its index among the live committee replicas
+     * (so the members a departed replica spoke for are taken over; the ledger says who departed, at this sequence number).
+     */
     private List<Voter> represented() {
-        int me = committee.indexOf(agentId);
+        Set<String> departed = ledger.departed();
+        List<String> live = committee.stream().filter(id -> !departed.contains(id)).toList();
+        int me = live.indexOf(agentId);
         List<Voter> mine = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            if (i % committee.size() == me) {
+        for (int i = 0; i < members.size() && me >= 0; i++) {
+            if (i % live.size() == me) {
                 mine.add(members.get(i));
             }
         }
@@ -421,7 +571,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
                     (sig, err) -> err == null ? new BallotSigned(proposalId, voter.agentId(), chosen, sig)
                             : new BallotSigned(proposalId, voter.agentId(), chosen, ""));
         }
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.FORGE) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.FORGE) {
             // it also tries to vote for a correct member, with its own key: the ledger must refuse it
             members.stream().map(Voter::agentId).filter(id -> !id.equals(agentId)).findFirst().ifPresent(victim -> {
                 String forged = new Ballot(proposalId, victim, Choice.APPROVE).sign(ownKey.decodePrivate());
@@ -436,7 +586,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
             return this;
         }
         submitOwn(codec.encode(new ProposalCommand.Vote(b.proposalId(), b.agentId(), b.choice(), b.signature(), now())));
-        if (byzantine && settings.byzantineMode() == PbftSettings.ByzantineMode.FORGE && b.agentId().equals(agentId)) {
+        if (byzantine && mode == PbftSettings.ByzantineMode.FORGE && b.agentId().equals(agentId)) {
             // and votes a second time, the other way
             Choice other = b.choice() == Choice.APPROVE ? Choice.REJECT : Choice.APPROVE;
             String sig = new Ballot(b.proposalId(), agentId, other).sign(ownKey.decodePrivate());
@@ -472,6 +622,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     }
 
     private Behavior<Command> onDeadlineCheck(DeadlineCheck check) {
+        if (core != null && mode == PbftSettings.ByzantineMode.REPLAY) {
+            replay();
+        }
         if (core == null || !core.isPrimary() || tickOutstanding || byzantine) {
             return this;
         }
@@ -486,7 +639,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
     private Behavior<Command> onGetMetrics(GetMetrics g) {
         if (core == null) {
             g.replyTo().tell(new ReplicaMetrics(agentId, false, byzantine, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(),
-                    List.of(), Map.copyOf(shellDrops), votesSubmitted, votesRefused));
+                    List.of(), Map.copyOf(shellDrops), votesSubmitted, votesRefused, List.of(), replayed));
             return this;
         }
         Map<String, Long> dropped = new TreeMap<>(shellDrops);
@@ -495,7 +648,7 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         g.replyTo().tell(new ReplicaMetrics(agentId, true, byzantine, committee.size(), core.config().f(), core.view(),
                 core.isPrimary(), core.lastExecuted(), core.stableCheckpoint(), core.viewChangesStarted(),
                 core.viewChangesCompleted(), decisions, List.copyOf(latencies), List.copyOf(participations), dropped,
-                votesSubmitted, votesRefused));
+                votesSubmitted, votesRefused, committee.stream().filter(ledger.departed()::contains).toList(), replayed));
         return this;
     }
 }

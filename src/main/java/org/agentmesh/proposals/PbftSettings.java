@@ -3,7 +3,9 @@ package org.agentmesh.proposals;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.agentmesh.pbft.PbftConfig;
 
 /**
@@ -13,26 +15,40 @@ import org.agentmesh.pbft.PbftConfig;
 public record PbftSettings(int committeeSize, int maxBatch, Duration batchDelay, int checkpointInterval, int logSize,
         Duration requestTimeout, Duration viewChangeTimeout, Duration statusInterval, Duration clientRetransmit,
         Duration submitTimeout, double defaultThreshold, Duration defaultDeadline, boolean autoVote, Duration deadlineTick,
-        Set<String> byzantineAgents, ByzantineMode byzantineMode) {
+        Map<String, ByzantineMode> byzantine) {
 
     /** What a byzantine replica does (test hook). */
     public enum ByzantineMode {
         /** Signs its protocol messages wrongly, lies in its replies, votes against its policy, votes twice and for others. */
         FORGE,
-        /** Sends nothing at all. */
-        SILENT
+        /** Sends nothing at all (as a crashed replica would). */
+        SILENT,
+        /** As primary, sends different validly signed pre-prepares for the same sequence number to different backups. */
+        EQUIVOCATE,
+        /** Behaves correctly and also re-sends protocol messages it received earlier (validly signed by others). */
+        REPLAY
+    }
+
+    public PbftSettings {
+        byzantine = Map.copyOf(byzantine);
     }
 
     public static PbftSettings from(Config root) {
         Config c = root.getConfig("agent-mesh.pbft");
         boolean hooks = c.getBoolean("test-hooks.enabled");
+        Map<String, ByzantineMode> byzantine = new TreeMap<>();
+        if (hooks) {
+            ByzantineMode mode = ByzantineMode.valueOf(c.getString("test-hooks.byzantine-mode").toUpperCase());
+            c.getStringList("test-hooks.byzantine-agents").forEach(id -> byzantine.put(id, mode));
+            c.getConfig("test-hooks.byzantine-modes").root().unwrapped().forEach((id, m) ->
+                    byzantine.put(id, ByzantineMode.valueOf(String.valueOf(m).toUpperCase())));
+        }
         return new PbftSettings(c.getInt("committee-size"), c.getInt("max-batch"), c.getDuration("batch-delay"),
                 c.getInt("checkpoint-interval"), c.getInt("log-size"), c.getDuration("request-timeout"),
                 c.getDuration("view-change-timeout"), c.getDuration("status-interval"), c.getDuration("client-retransmit"),
                 c.getDuration("submit-timeout"), c.getDouble("default-threshold"), c.getDuration("default-deadline"),
                 c.getBoolean("auto-vote"), c.getDuration("deadline-tick"),
-                hooks ? Set.copyOf(c.getStringList("test-hooks.byzantine-agents")) : Set.of(),
-                ByzantineMode.valueOf(c.getString("test-hooks.byzantine-mode").toUpperCase()));
+                byzantine);
     }
 
     /** The committee: the first n = 3f+1 members (n at most committee-size); empty when the swarm has fewer than 4. */
@@ -47,7 +63,8 @@ public record PbftSettings(int committeeSize, int maxBatch, Duration batchDelay,
                 requestTimeout.toMillis(), viewChangeTimeout.toMillis(), statusInterval.toMillis());
     }
 
-    public boolean byzantine(String swarmId, String agentId) {
-        return byzantineAgents.contains(swarmId + ":" + agentId);
+    /** The test hook's mode for this replica; empty for a correct one (always, unless test hooks are on). */
+    public Optional<ByzantineMode> byzantine(String swarmId, String agentId) {
+        return Optional.ofNullable(byzantine.get(swarmId + ":" + agentId));
     }
 }

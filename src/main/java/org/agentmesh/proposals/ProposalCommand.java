@@ -18,11 +18,12 @@ import org.agentmesh.serialization.CborSerializable;
     @JsonSubTypes.Type(value = ProposalCommand.Propose.class, name = "propose"),
     @JsonSubTypes.Type(value = ProposalCommand.Vote.class, name = "vote"),
     @JsonSubTypes.Type(value = ProposalCommand.AgentDeparted.class, name = "agent-departed"),
+    @JsonSubTypes.Type(value = ProposalCommand.AgentRejoined.class, name = "agent-rejoined"),
     @JsonSubTypes.Type(value = ProposalCommand.Tick.class, name = "tick")
 })
 public sealed interface ProposalCommand extends CborSerializable
         permits ProposalCommand.RegisterAgent, ProposalCommand.Propose, ProposalCommand.Vote,
-                ProposalCommand.AgentDeparted, ProposalCommand.Tick {
+                ProposalCommand.AgentDeparted, ProposalCommand.AgentRejoined, ProposalCommand.Tick {
 
     double DEFAULT_THRESHOLD = 0.67;
 
@@ -71,8 +72,22 @@ public sealed interface ProposalCommand extends CborSerializable
         }
     }
 
-    /** The agent left the swarm: its votes on open proposals no longer count and it is no longer eligible. */
-    record AgentDeparted(String agentId, long nowMillis) implements ProposalCommand {}
+    /**
+     * The agent left the swarm or was confirmed failed: its votes on open proposals no longer count, it is no longer
+     * eligible, and open proposals are recounted against the smaller live set. Idempotent.
+     */
+    record AgentDeparted(String agentId, long nowMillis) implements ProposalCommand {
+        public AgentDeparted {
+            Objects.requireNonNull(agentId, "agentId");
+        }
+    }
+
+    /** A departed agent is back (it restarted and rejoined): it is eligible for proposals opened from now on. */
+    record AgentRejoined(String agentId, long nowMillis) implements ProposalCommand {
+        public AgentRejoined {
+            Objects.requireNonNull(agentId, "agentId");
+        }
+    }
 
     /** Time passed: closes the open proposals whose deadline is at or before {@code nowMillis}. */
     record Tick(long nowMillis) implements ProposalCommand {}

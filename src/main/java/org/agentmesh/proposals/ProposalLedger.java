@@ -37,6 +37,8 @@ public final class ProposalLedger implements ReplicatedService {
             return vote(v);
         } else if (command instanceof ProposalCommand.AgentDeparted d) {
             return depart(d);
+        } else if (command instanceof ProposalCommand.AgentRejoined r) {
+            return rejoin(r);
         } else if (command instanceof ProposalCommand.Tick t) {
             return ProposalResult.ok(closeExpired(t.nowMillis()));
         }
@@ -65,6 +67,11 @@ public final class ProposalLedger implements ReplicatedService {
 
     public boolean isRegistered(String agentId) {
         return agents.containsKey(agentId) && !departed.contains(agentId);
+    }
+
+    /** Registered agents that departed (left or confirmed failed), as of the last executed command. */
+    public Set<String> departed() {
+        return Set.copyOf(departed);
     }
 
     // ---------------------------------------------------------------- ReplicatedService
@@ -113,8 +120,8 @@ public final class ProposalLedger implements ReplicatedService {
         if (had != null && !had.equals(r.publicKey())) {
             return ProposalResult.refused("agent " + r.agentId() + " is registered with another key");
         }
+        // registering again (every new gateway does) does not undo a departure: only AgentRejoined does
         agents.put(r.agentId(), r.publicKey());
-        departed.remove(r.agentId());
         decodedKeys.remove(r.agentId());
         return ProposalResult.ok(List.of());
     }
@@ -138,14 +145,21 @@ public final class ProposalLedger implements ReplicatedService {
         if (p.deadlineMillis() <= p.nowMillis()) {
             return ProposalResult.refused("deadlineMillis must be after nowMillis");
         }
-        Set<String> eligible = new LinkedHashSet<>(p.eligibleVoters());
-        if (eligible.isEmpty() || eligible.size() != p.eligibleVoters().size()) {
+        Set<String> named = new LinkedHashSet<>(p.eligibleVoters());
+        if (named.isEmpty() || named.size() != p.eligibleVoters().size()) {
             return ProposalResult.refused("eligibleVoters must be non-empty and distinct");
         }
-        for (String voter : eligible) {
-            if (!isRegistered(voter)) {
-                return ProposalResult.refused("eligible voter " + voter + " is not a registered live agent");
+        for (String voter : named) {
+            if (!agents.containsKey(voter)) {
+                return ProposalResult.refused("eligible voter " + voter + " is not a registered agent");
             }
+        }
+        // the threshold is a fraction of the live agents at this sequence number: departed ones are left out here,
+        // where every correct replica agrees on who departed, not by the caller
+        Set<String> eligible = new LinkedHashSet<>(named);
+        eligible.removeAll(departed);
+        if (eligible.isEmpty()) {
+            return ProposalResult.refused("none of the eligible voters is live");
         }
         Proposal proposal = new Proposal(p.proposalId(), p.proposer(), p.proposal().deepCopy(), p.threshold(),
                 p.nowMillis(), p.deadlineMillis(), new ArrayList<>(new TreeSet<>(eligible)), Map.of(), Decision.OPEN,
@@ -191,7 +205,9 @@ public final class ProposalLedger implements ReplicatedService {
         if (!agents.containsKey(d.agentId())) {
             return ProposalResult.refused("agent " + d.agentId() + " is not registered");
         }
-        departed.add(d.agentId());
+        if (!departed.add(d.agentId())) {
+            return ProposalResult.ok(closeExpired(d.nowMillis())); // several detectors report one failure
+        }
         List<ProposalStatus> changed = new ArrayList<>();
         for (Proposal p : List.copyOf(proposals.values())) {
             if (p.decision() != Decision.OPEN || !p.eligible().contains(d.agentId())) {
@@ -207,6 +223,15 @@ public final class ProposalLedger implements ReplicatedService {
         }
         changed.addAll(closeExpired(d.nowMillis()));
         return ProposalResult.ok(changed);
+    }
+
+    private ProposalResult rejoin(ProposalCommand.AgentRejoined r) {
+        if (!agents.containsKey(r.agentId())) {
+            return ProposalResult.refused("agent " + r.agentId() + " is not registered");
+        }
+        // it votes on proposals opened from now on; the open ones keep the live set they had
+        departed.remove(r.agentId());
+        return ProposalResult.ok(closeExpired(r.nowMillis()));
     }
 
     private List<ProposalStatus> closeExpired(long nowMillis) {

@@ -156,6 +156,35 @@ public final class SwarmProposals {
         });
     }
 
+    /**
+     * Reports that an agent departed (left the swarm, or was confirmed failed): ordered through pBFT, so every correct
+     * replica drops it from the live set at the same sequence number and recounts the open proposals there. Completes
+     * with the statuses that changed; nothing to do for a swarm without a committee or an agent it does not have.
+     */
+    public CompletionStage<List<ProposalStatus>> agentDeparted(String swarmId, String agentId) {
+        return liveSetChange(swarmId, agentId, new ProposalCommand.AgentDeparted(agentId, System.currentTimeMillis()));
+    }
+
+    /** Reports that a departed agent is back: eligible again for proposals opened after this is ordered. */
+    public CompletionStage<List<ProposalStatus>> agentRejoined(String swarmId, String agentId) {
+        return liveSetChange(swarmId, agentId, new ProposalCommand.AgentRejoined(agentId, System.currentTimeMillis()));
+    }
+
+    private CompletionStage<List<ProposalStatus>> liveSetChange(String swarmId, String agentId, ProposalCommand command) {
+        return directory.members(swarmId).thenCompose(members -> {
+            List<String> ids = members.stream().map(Voter::agentId).toList();
+            if (settings.committee(ids).isEmpty() || !ids.contains(agentId)) {
+                return CompletableFuture.completedFuture(List.<ProposalStatus>of());
+            }
+            return order(swarmId, command).thenApply(result -> {
+                if (!result.accepted()) {
+                    throw CommandRefused.of(agentId, result.reason());
+                }
+                return result.statuses();
+            });
+        });
+    }
+
     /** The proposal's status as at least f+1 replicas report it (retried while replicas are catching up). */
     public CompletionStage<ProposalStatus> status(String swarmId, String proposalId) {
         return membersWithCommittee(swarmId).thenCompose(members -> {
@@ -265,7 +294,16 @@ public final class SwarmProposals {
                 : most.participations().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         Map<String, Long> dropped = new TreeMap<>();
         replicas.forEach(r -> r.dropped().forEach((k, v) -> dropped.merge(k, v, Long::sum)));
-        return new ConsensusMetrics(swarmId, n, f, responsive, committee,
+        // a replica is down when the ledger says its agent departed (confirmed failed, or left) or it does not answer;
+        // each one down uses up one of the f faults the committee tolerates
+        List<String> departed = most == null ? List.of() : most.departedReplicas();
+        java.util.Set<String> down = new java.util.TreeSet<>(departed);
+        java.util.Set<String> answering = new java.util.HashSet<>();
+        replicas.stream().filter(PbftReplica.ReplicaMetrics::running).forEach(r -> answering.add(r.agentId()));
+        committee.stream().filter(id -> !answering.contains(id)).forEach(down::add);
+        int live = n - down.size();
+        return new ConsensusMetrics(swarmId, n, f, live, Math.max(0, f - down.size()), live >= 2 * f + 1,
+                List.copyOf(down), responsive, committee,
                 replicas.stream().mapToLong(PbftReplica.ReplicaMetrics::view).max().orElse(0),
                 replicas.stream().mapToLong(PbftReplica.ReplicaMetrics::viewChangesStarted).max().orElse(0),
                 replicas.stream().mapToLong(PbftReplica.ReplicaMetrics::viewChangesCompleted).max().orElse(0),

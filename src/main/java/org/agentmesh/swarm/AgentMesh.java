@@ -763,6 +763,24 @@ public final class AgentMesh implements Extension {
         return known(swarmId).thenCompose(proposals::metrics);
     }
 
+    /**
+     * An agent departed (it left the swarm, or the failure detector confirmed it failed): ordered through the swarm's
+     * pBFT committee, so its votes stop counting and open proposals are recounted at the same point on every replica.
+     * Call it from every path that removes an agent; reporting twice is harmless.
+     */
+    public CompletionStage<List<org.agentmesh.proposals.ProposalStatus>> agentDeparted(String swarmId, String agentId) {
+        return proposals.agentDeparted(swarmId, agentId).whenComplete((changed, error) -> {
+            if (error != null) {
+                log.warn("could not report the departure of {} to the pBFT committee of {}: {}", agentId, swarmId, error.toString());
+            }
+        });
+    }
+
+    /** A departed agent is back (restarted and rejoined): it can vote on proposals opened from now on. */
+    public CompletionStage<List<org.agentmesh.proposals.ProposalStatus>> agentRejoined(String swarmId, String agentId) {
+        return proposals.agentRejoined(swarmId, agentId);
+    }
+
     /** Members and keys for the proposal shell; keys live with each agent's persistent state. */
     private final class Directory implements org.agentmesh.proposals.SwarmDirectory {
         @Override
@@ -811,6 +829,7 @@ public final class AgentMesh implements Extension {
      * after its lease runs out. Attempt numbers fence it, so a false verdict costs a duplicate run, never a double completion.
      */
     private void redispatchTasksOf(String swarmId, String agentId) {
+        agentDeparted(swarmId, agentId); // pBFT: its votes stop counting (belongs in the failure fan-out, onPeerFailed)
         for (TaskEntity.Phase phase : List.of(TaskEntity.Phase.ASSIGNED, TaskEntity.Phase.RUNNING)) {
             taskQueries.list(swarmId, java.util.Optional.of(phase), 100_000).thenAccept(tasks -> tasks.stream()
                     .filter(t -> t.agentId().equals(agentId))

@@ -47,8 +47,9 @@ public record SwarmReport(String swarmId, long generatedAtMillis, Window window,
 
     /**
      * From the swarm's pBFT committee: median decision latency and vote participation of decided proposals (null before
-     * the first decision), completed view changes, and f, the lying agents it tolerates. All null without a committee;
-     * latency, participation and view changes are null for a window (the committee keeps no times for them).
+     * the first decision), completed view changes, and f, the lying agents it tolerates now (the committee's f minus
+     * its replicas down). All null without a committee; latency, participation and view changes are null for a window
+     * (the committee keeps no times for them).
      */
     public record Consensus(Double decisionLatencyMillis, Double voteParticipation, Long viewChanges, Integer byzantineTolerance) {
 
@@ -57,7 +58,7 @@ public record SwarmReport(String swarmId, long generatedAtMillis, Window window,
         static Consensus of(org.agentmesh.proposals.ConsensusMetrics m) {
             boolean decided = m.decisions() > 0 && m.decisionLatencyMillis().count() > 0;
             return new Consensus(decided ? (double) m.decisionLatencyMillis().p50() : null, decided ? m.voteParticipation() : null,
-                    m.viewChangesCompleted(), m.f());
+                    m.viewChangesCompleted(), m.fTolerated());
         }
 
         /** Only what holds for any window: the tolerance of the committee as it is now. */

@@ -49,6 +49,9 @@ final class PbftSimCluster {
     long executions;
 
     long stateTransfers;
+    /** What each replica persisted (PbftOutput.Persist), in order: all a restart from the journal keeps. */
+    final Map<String, List<DurableEvent>> journals = new HashMap<>();
+    private final java.util.function.Function<String, ReplicatedService> serviceFor;
     long newViewsCarryingRequests;
 
     PbftSimCluster(Scenario scenario, long seed) {
@@ -57,6 +60,7 @@ final class PbftSimCluster {
 
     PbftSimCluster(Scenario scenario, long seed, java.util.function.Function<String, ReplicatedService> serviceFor) {
         this.scenario = scenario;
+        this.serviceFor = serviceFor;
         this.sim = new Simulation(seed);
         for (int i = 0; i < scenario.n(); i++) {
             replicaIds.add("r" + i);
@@ -133,6 +137,17 @@ final class PbftSimCluster {
         route(replica, replicas.get(replica).start(sim.now()));
     }
 
+    /**
+     * Brings a crashed correct replica back as a new process would: a fresh core and service, recovered from nothing
+     * but the events it persisted.
+     */
+    void restartFromJournal(String replica) {
+        PbftCore core = new PbftCore(config, auths.get(replica), serviceFor.apply(replica));
+        core.recover(DurableState.initial().applyAll(journals.getOrDefault(replica, List.of())));
+        replicas.put(replica, SimNode.correct(core));
+        restart(replica);
+    }
+
     /** Submits an operation for a client now. */
     void submit(String client, String operation) {
         route(client, clients.get(client).submit(operation, sim.now()));
@@ -177,6 +192,8 @@ final class PbftSimCluster {
                 net.send(from, r.client(), r.reply());
             } else if (o instanceof PbftOutput.SetTimer t) {
                 net.timer(from, t.delayMillis(), () -> timer(from, t.kind()));
+            } else if (o instanceof PbftOutput.Persist p) {
+                journals.computeIfAbsent(from, r -> new ArrayList<>()).add(p.event());
             } else if (o instanceof PbftOutput.Executed e) {
                 onExecuted(from, e);
             } else if (o instanceof PbftOutput.StateTransferred st) {

@@ -14,7 +14,7 @@ class H2JournalTest extends JournalScenarios {
 
     @Override
     MeshTestCluster cluster(int nodes, Path dataDir) {
-        return MeshTestCluster.start(nodes, dataDir, SHORT_LEASES);
+        return MeshTestCluster.start(nodes, dataDir, SCENARIO_CONFIG);
     }
 
     @Test

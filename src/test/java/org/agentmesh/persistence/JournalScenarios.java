@@ -24,8 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class JournalScenarios {
 
-    /** Tasks of a dead node are picked up after this lease; short so the scenarios stay quick. */
-    static final Map<String, Object> SHORT_LEASES = Map.of("agent-mesh.tasks.lease", "2s", "agent-mesh.tasks.heartbeat", "500ms");
+    /**
+     * Tasks of a dead node are picked up after this lease, short so the scenarios stay quick; pBFT checkpoints come
+     * every 4 requests, so a restart recovers from a stable checkpoint and the batches after it.
+     */
+    static final Map<String, Object> SCENARIO_CONFIG = Map.of("agent-mesh.tasks.lease", "2s", "agent-mesh.tasks.heartbeat", "500ms",
+            "agent-mesh.pbft.checkpoint-interval", "4", "agent-mesh.pbft.log-size", "8");
 
     /** Starts {@code nodes} nodes on this backend; {@code dataDir} survives between two calls of one test. */
     abstract MeshTestCluster cluster(int nodes, Path dataDir);
@@ -161,5 +165,69 @@ abstract class JournalScenarios {
             assertTrue(mesh.status("gone").toCompletableFuture().handle((s, e) -> e != null).join());
             assertEquals(java.util.List.of("durable"), mesh.listSwarms().toCompletableFuture().join());
         }
+    }
+
+    /**
+     * The pBFT ledger survives a full restart: each replica recovers its own journal (stable checkpoint, batches executed
+     * after it, accepted and prepared slots, view), so decided proposals stay decided and open ones keep their votes.
+     * The agents' keys persist with the agents: a ballot signed before the restart still verifies after it, and a vote
+     * signed after it by the same agent verifies against the key registered before.
+     */
+    @Test
+    void proposalsDecidedBeforeAFullRestartAreThereAfterIt(@TempDir Path data) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String signedBefore;
+        try (MeshTestCluster first = cluster(1, data)) {
+            AgentMesh mesh = first.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of("votes", 4)).toCompletableFuture().join();
+            java.util.List<String> agents = mesh.status("votes").toCompletableFuture().join().agents().stream()
+                    .map(SwarmStatus.AgentStatus::id).sorted().toList();
+            for (String id : java.util.List.of("decided", "open")) {
+                mesh.propose("votes", new org.agentmesh.proposals.SwarmProposals.ProposeRequest(Optional.of(id),
+                        Optional.empty(), json.readTree("{\"question\":\"" + id + "\",\"autoVote\":false}"),
+                        Optional.empty(), Optional.of(Duration.ofHours(1)))).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            for (String agent : agents.subList(0, 3)) {
+                vote(mesh, "decided", agent, Optional.empty());
+            }
+            vote(mesh, "open", agents.get(0), Optional.empty());
+            signedBefore = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(first.node(0).system())
+                    .entityRefFor(org.agentmesh.swarm.AgentEntity.TYPE_KEY,
+                            org.agentmesh.swarm.AgentEntity.entityId("votes", agents.get(1)))
+                    .<org.agentmesh.swarm.AgentEntity.BallotSignature>ask(r -> new org.agentmesh.swarm.AgentEntity.SignBallot(
+                            "open", org.agentmesh.proposals.Choice.APPROVE, r), Duration.ofSeconds(30))
+                    .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS).signature();
+        }
+
+        try (MeshTestCluster second = cluster(1, data)) {
+            AgentMesh mesh = second.node(0).mesh();
+            java.util.List<String> agents = mesh.status("votes").toCompletableFuture().join().agents().stream()
+                    .map(SwarmStatus.AgentStatus::id).sorted().toList();
+            AtomicReference<org.agentmesh.proposals.ProposalStatus> decided = new AtomicReference<>();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                try {
+                    decided.set(mesh.proposal("votes", "decided").toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS));
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals(org.agentmesh.proposals.Decision.APPROVED, decided.get().decision(), decided.get()::toString);
+            assertEquals(3, decided.get().tally().approve());
+            var open = mesh.proposal("votes", "open").toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(org.agentmesh.proposals.Decision.OPEN, open.decision(), open::toString);
+            assertEquals(1, open.tally().approve(), "the vote cast before the restart still counts");
+            var second1 = vote(mesh, "open", agents.get(1), Optional.of(signedBefore));
+            assertEquals(2, second1.tally().approve(), "a ballot signed before the restart verifies after it");
+            var third = vote(mesh, "open", agents.get(2), Optional.empty());
+            assertEquals(org.agentmesh.proposals.Decision.APPROVED, third.decision(),
+                    "signed after the restart with the key the agent had before: " + third);
+        }
+    }
+
+    private static org.agentmesh.proposals.ProposalStatus vote(AgentMesh mesh, String proposal, String agent,
+            Optional<String> signature) throws Exception {
+        return mesh.vote("votes", proposal, agent, org.agentmesh.proposals.Choice.APPROVE, signature)
+                .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

@@ -47,6 +47,6 @@ class PostgresJournalTest extends JournalScenarios {
 
     @Override
     MeshTestCluster cluster(int nodes, Path dataDir) {
-        return MeshTestCluster.start(nodes, dataDir, Path.of("config/postgres.conf"), SHORT_LEASES);
+        return MeshTestCluster.start(nodes, dataDir, Path.of("config/postgres.conf"), SCENARIO_CONFIG);
     }
 }

@@ -27,6 +27,7 @@ class ProposalCommandCborTest {
         samples.put(ProposalCommand.Vote.class, new ProposalCommand.Vote("p", "a1", Choice.APPROVE,
                 new Ballot("p", "a1", Choice.APPROVE).sign(key.decodePrivate()), 3));
         samples.put(ProposalCommand.AgentDeparted.class, new ProposalCommand.AgentDeparted("a1", 4));
+        samples.put(ProposalCommand.AgentRejoined.class, new ProposalCommand.AgentRejoined("a1", 5));
         samples.put(ProposalCommand.Tick.class, new ProposalCommand.Tick(5));
         assertEquals(Set.of(ProposalCommand.class.getPermittedSubclasses()), samples.keySet());
         ProposalCodec codec = new ProposalCodec();

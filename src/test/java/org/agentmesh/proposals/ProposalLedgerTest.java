@@ -145,8 +145,55 @@ class ProposalLedgerTest {
         assertEquals(new Tally(0, 0, 3, 0.0), ledger.status("p").orElseThrow().tally());
         assertEquals(Decision.OPEN, decision("p"));
         assertFalse(apply(vote("p", "a1", Choice.APPROVE, 31)).accepted(), "departed agents are no longer eligible");
-        assertFalse(apply(new Propose("p2", "a2", proposal(), 0.5, 1_000, List.of("a1", "a2"), 32)).accepted(),
+        // the caller names every member; the ledger leaves out the ones that departed at this point of the order
+        assertTrue(apply(new Propose("p2", "a2", proposal(), 0.5, 1_000, List.of("a1", "a2", "a3"), 32)).accepted());
+        assertEquals(List.of("a2", "a3"), ledger.proposal("p2").orElseThrow().eligible(),
                 "a departed agent cannot be made eligible");
+        assertFalse(apply(vote("p2", "a1", Choice.APPROVE, 33)).accepted());
+        assertFalse(apply(new Propose("p3", "a2", proposal(), 0.5, 1_000, List.of("a1"), 34)).accepted(),
+                "no live voter left");
+        assertFalse(apply(new Propose("p4", "a1", proposal(), 0.5, 1_000, List.of("a2"), 34)).accepted(),
+                "a departed agent cannot propose");
+    }
+
+    @Test
+    void theThresholdIsAFractionOfTheLiveAgentsAndDeparturesRecountOpenProposals() {
+        apply(new AgentDeparted("a5", 5));
+        propose("p", 0.75, List.of("a1", "a2", "a3", "a4", "a5")); // live: a1..a4, needs 3 of 4
+        assertEquals(new Tally(0, 0, 4, 0.0), ledger.status("p").orElseThrow().tally());
+        apply(vote("p", "a1", Choice.APPROVE, 20));
+        apply(vote("p", "a2", Choice.APPROVE, 21));
+        apply(vote("p", "a3", Choice.REJECT, 22));
+        assertEquals(Decision.OPEN, decision("p"), "a4 can still make it 3 of 4");
+        // a2 fails: its approval no longer counts; 1 approval + a4 cannot reach ceil(0.75 * 3) = 3
+        ProposalResult r = apply(new AgentDeparted("a2", 30));
+        assertEquals(Decision.REJECTED, decision("p"));
+        ProposalStatus s = ledger.status("p").orElseThrow();
+        assertEquals(new Tally(1, 1, 3, 2 / 3.0), s.tally());
+        assertTrue(s.reason().startsWith("approval can no longer reach 3 of 3"), s.reason());
+        assertEquals(30, s.decidedAtMillis(), "rejected early, at the departure, long before the deadline");
+        assertEquals(List.of(s), r.statuses());
+    }
+
+    @Test
+    void registeringAgainDoesNotUndoADepartureButARejoinDoes() {
+        apply(new AgentDeparted("a4", 5));
+        assertTrue(apply(new AgentDeparted("a4", 6)).accepted(), "a second report of the same failure is harmless");
+        // a new gateway registers every member again
+        assertTrue(apply(new RegisterAgent("a4", KEYS.get("a4").encodedPublicKey(), 7)).accepted());
+        assertFalse(ledger.isRegistered("a4"));
+        assertEquals(java.util.Set.of("a4"), ledger.departed());
+        propose("p", 0.5, List.of("a1", "a2", "a3", "a4"));
+        assertEquals(List.of("a1", "a2", "a3"), ledger.proposal("p").orElseThrow().eligible());
+
+        assertTrue(apply(new ProposalCommand.AgentRejoined("a4", 20)).accepted());
+        assertTrue(ledger.isRegistered("a4"));
+        assertEquals(List.of("a1", "a2", "a3"), ledger.proposal("p").orElseThrow().eligible(),
+                "open proposals keep the live set they had");
+        propose("q", 0.5, List.of("a1", "a2", "a3", "a4"));
+        assertEquals(List.of("a1", "a2", "a3", "a4"), ledger.proposal("q").orElseThrow().eligible());
+        assertFalse(apply(new ProposalCommand.AgentRejoined("nobody", 21)).accepted());
+        assertFalse(apply(new AgentDeparted("nobody", 21)).accepted());
     }
 
     @Test
