@@ -229,7 +229,8 @@ public final class AgentMesh implements Extension {
 
     private CompletionStage<List<String>> raftMembers(String swarmId) {
         KnownMembers known = raftMembers.get(swarmId);
-        if (known != null && System.nanoTime() < known.expiresAtNanos()) {
+        // on a minority side the swarm entity may be out of reach: an expired list still serves (stale) reads
+        if (known != null && (System.nanoTime() < known.expiresAtNanos() || readsMayBeStale(swarmId))) {
             return CompletableFuture.completedFuture(known.ids());
         }
         return describe(swarmId).thenApply(found -> {

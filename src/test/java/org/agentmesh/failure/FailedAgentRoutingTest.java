@@ -1,0 +1,111 @@
+package org.agentmesh.failure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.agentmesh.swarm.AgentMesh;
+import org.agentmesh.swarm.SwarmHealth;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.task.TaskEntity;
+import org.agentmesh.task.TaskRequest;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code AgentMesh.onPeerFailed} takes a confirmed-failed agent out of routing at once: tasks submitted while the
+ * crashed node's agents are held failed never go to them (the gossip view that routing reads still lists them alive
+ * for a while). Once the split brain resolver has downed the node, their detectors come back on the survivors and
+ * refute, and the agents are routable again. The node's metrics count what its detectors saw, as health reports it.
+ */
+class FailedAgentRoutingTest {
+
+    static final String SWARM = "route";
+    static final int AGENTS = 7;
+
+    @Test
+    void failedAgentsGetNoNewTasksUntilTheyComeBack() {
+        Map<String, Object> o = new HashMap<>(PartitionTest.fastDetection());
+        o.put("agent-mesh.tasks.lease", "60s");
+        o.put("agent-mesh.tasks.heartbeat", "1s");
+        // long enough to submit and check while the victims are held failed, under CPU contention too
+        o.put("pekko.cluster.split-brain-resolver.stable-after", "20s");
+        try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
+            AgentMesh mesh = cluster.node(0).mesh();
+            mesh.createSwarm(SwarmRequest.of(SWARM, AGENTS)).toCompletableFuture().join();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                SwarmHealth h = health(mesh);
+                return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS);
+            });
+            // the victim: node 1 or 2, whichever hosts fewer agents but some (at most 3 of 7: the survivors keep a majority)
+            SwarmHealth before = health(mesh);
+            int victim = agentsOn(before, cluster, 1).size() <= agentsOn(before, cluster, 2).size() ? 1 : 2;
+            if (agentsOn(before, cluster, victim).isEmpty()) {
+                victim = 3 - victim;
+            }
+            Set<String> victimAgents = agentsOn(before, cluster, victim);
+            Assumptions.assumeTrue(!victimAgents.isEmpty() && victimAgents.size() <= 3,
+                    "placement left no node 1/2 hosting 1-3 agents: " + victimAgents);
+
+            cluster.crash(victim);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> health(mesh).failed().containsAll(victimAgents));
+            for (int i = 0; i < 10; i++) {
+                TaskEntity.State t = mesh.submitTask(SWARM, TaskRequest.sleep("while-failed-" + i, 300_000, List.of()))
+                        .toCompletableFuture().join();
+                assertFalse(victimAgents.contains(t.agentId()), "task " + t.spec().id() + " routed to failed " + t.agentId());
+            }
+            // the resolver downs the victim; its agents' detectors restart on the survivors and refute: routable again
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                SwarmHealth h = health(mesh);
+                return h.failed().isEmpty() && h.agents().size() == AGENTS;
+            });
+            int[] n = {0};
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                TaskEntity.State t = mesh.submitTask(SWARM, TaskRequest.sleep("after-" + n[0]++, 300_000, List.of()))
+                        .toCompletableFuture().join();
+                return victimAgents.contains(t.agentId());
+            });
+
+            // metrics of the surviving nodes against what their detectors report
+            String metrics0 = cluster.node(0).mesh().metrics().scrape();
+            String label = "swarm=\"" + SWARM + "\"";
+            double rejoins = Scrape.sum(metrics0, "agent_mesh_failure_rejoins_total", label);
+            assertTrue(rejoins >= victimAgents.size(), "each failed agent came back on node 0's view: " + rejoins);
+            double recoveries = 0;
+            double declared = 0;
+            double confirmations = 0;
+            for (int i = 0; i < 3; i++) {
+                if (i != victim) {
+                    String text = cluster.node(i).mesh().metrics().scrape();
+                    declared += Scrape.sum(text, "agent_mesh_failures_declared_total", label);
+                    confirmations += Scrape.sum(text, "agent_mesh_failure_confirmations_count", label);
+                    recoveries += Scrape.sum(text, "agent_mesh_failure_recoveries_total", label);
+                }
+            }
+            assertTrue(declared >= victimAgents.size(), "every victim declared failed by some agent: " + declared);
+            assertEquals(declared, confirmations, "one confirmation count recorded per declared failure");
+            assertEquals(declared, recoveries, "recovery ran once per declaration");
+        }
+    }
+
+    private static SwarmHealth health(AgentMesh mesh) {
+        return mesh.health(SWARM).toCompletableFuture().join();
+    }
+
+    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
+        Set<String> on = new TreeSet<>();
+        h.agents().forEach(r -> {
+            if (r.node().endsWith(cluster.address(node))) {
+                on.add(r.agentId());
+            }
+        });
+        return on;
+    }
+}
