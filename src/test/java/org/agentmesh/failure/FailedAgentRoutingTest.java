@@ -37,6 +37,9 @@ class FailedAgentRoutingTest {
         o.put("agent-mesh.tasks.heartbeat", "1s");
         // long enough to submit and check while the victims are held failed, under CPU contention too
         o.put("pekko.cluster.split-brain-resolver.stable-after", "20s");
+        // few task shards, all in use before the crash: until the resolver removes the dead node no shard can be
+        // allocated (the coordinator's state needs every member), and the dead node's shards wait for it
+        o.put("agent-mesh.tasks.task-shards", 6);
         try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
             AgentMesh mesh = cluster.node(0).mesh();
             mesh.createSwarm(SwarmRequest.of(SWARM, AGENTS)).toCompletableFuture().join();
@@ -54,11 +57,23 @@ class FailedAgentRoutingTest {
             Assumptions.assumeTrue(!victimAgents.isEmpty() && victimAgents.size() <= 3,
                     "placement left no node 1/2 hosting 1-3 agents: " + victimAgents);
 
+            // a mesh in use: every worker has been asked for its load, every task shard has held a task
+            assertEquals(AGENTS, mesh.workerLoads(SWARM).toCompletableFuture().join().size(), "every worker answers");
+            for (int i = 0; i < 40; i++) {
+                mesh.submitTask(SWARM, TaskRequest.sleep("warm-" + i, 10, List.of())).toCompletableFuture().join();
+            }
+
             cluster.crash(victim);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> health(mesh).failed().containsAll(victimAgents));
+            // each is routed now; those whose shard was on the dead node are acknowledged only after the resolver acts
+            List<java.util.concurrent.CompletableFuture<java.util.Optional<TaskEntity.State>>> submitted = new java.util.ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                TaskEntity.State t = mesh.submitTask(SWARM, TaskRequest.sleep("while-failed-" + i, 300_000, List.of()))
-                        .toCompletableFuture().join();
+                submitted.add(mesh.submitTask(SWARM, TaskRequest.sleep("while-failed-" + i, 300_000, List.of()))
+                        .handle((t, e) -> java.util.Optional.ofNullable(t)).toCompletableFuture());
+            }
+            List<TaskEntity.State> acknowledged = submitted.stream().map(f -> f.join()).flatMap(java.util.Optional::stream).toList();
+            assertFalse(acknowledged.isEmpty(), "tasks with shards on the survivors are acknowledged");
+            for (TaskEntity.State t : acknowledged) {
                 assertFalse(victimAgents.contains(t.agentId()), "task " + t.spec().id() + " routed to failed " + t.agentId());
             }
             // the resolver downs the victim; its agents' detectors restart on the survivors and refute: routable again
