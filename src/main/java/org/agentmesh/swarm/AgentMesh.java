@@ -174,7 +174,7 @@ public final class AgentMesh implements Extension {
         this.failureSettings = org.agentmesh.failure.FailureSettings.from(system.settings().config());
         this.reachabilityLog = new org.agentmesh.failure.ClusterReachabilityLog(system);
         var hooks = new org.agentmesh.failure.FailureDetectorMember.Hooks(
-                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), new PeerEvents(),
+                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), new DetectorEvents(),
                 partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort(), metrics);
         sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
                         ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
@@ -816,7 +816,7 @@ public final class AgentMesh implements Extension {
     }
 
     /** What the failure detectors of this node's agents report. */
-    private final class PeerEvents implements org.agentmesh.failure.FailureDetectorMember.PeerEvents {
+    private final class DetectorEvents implements org.agentmesh.failure.FailureDetectorMember.PeerEvents {
         @Override
         public void declaredFailed(String swarmId, String agentId) {
             onPeerFailed(swarmId, agentId);
