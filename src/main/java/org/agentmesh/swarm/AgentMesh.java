@@ -744,12 +744,12 @@ public final class AgentMesh implements Extension {
 
     /** A proposal's status as f+1 replicas report it; fails with {@link org.agentmesh.proposals.ProposalNotFound}. */
     public CompletionStage<org.agentmesh.proposals.ProposalStatus> proposal(String swarmId, String proposalId) {
-        return known(swarmId).thenCompose(id -> proposals.status(id, proposalId));
+        return knownForReading(swarmId).thenCompose(id -> proposals.status(id, proposalId));
     }
 
     /** Decision latency, vote participation, view changes, f, dropped messages of the swarm's pBFT committee. */
     public CompletionStage<org.agentmesh.proposals.ConsensusMetrics> consensus(String swarmId) {
-        return known(swarmId).thenCompose(proposals::metrics);
+        return knownForReading(swarmId).thenCompose(proposals::metrics);
     }
 
     /** Members and keys for the proposal shell; keys live with each agent's persistent state. */
