@@ -115,7 +115,9 @@ public final class MeshMetrics {
 
     /** How many of this node's agents of {@code swarm} are in {@code mode} now (NORMAL, READ_ONLY); idempotent. */
     public void agentsInMode(String swarm, String mode, java.util.function.Supplier<Number> count) {
-        Gauge.builder("agent_mesh_agents_in_mode", count).description("this node's agents in each partition mode")
-                .tag("swarm", swarm).tag("mode", mode).register(registry);
+        if (registry.find("agent_mesh_agents_in_mode").tags("swarm", swarm, "mode", mode).gauge() == null) {
+            Gauge.builder("agent_mesh_agents_in_mode", count).description("this node's agents in each partition mode")
+                    .tag("swarm", swarm).tag("mode", mode).register(registry);
+        }
     }
 }
