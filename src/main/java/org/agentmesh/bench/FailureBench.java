@@ -169,9 +169,27 @@ public final class FailureBench {
             long pekko = -1;
             long first = -1;
             long all = -1;
-            long redispatch = -1;
             long deadline = killedAt + 90_000;
-            while (System.currentTimeMillis() < deadline && (pekko < 0 || all < 0 || (redispatch < 0 && !victimHeld.isEmpty()))) {
+            // re-dispatch has no timestamp of its own: polled on its own thread, since a health call can take the status
+            // timeout (the dead agents' detectors do not answer) and would blur it
+            java.util.concurrent.CompletableFuture<Long> redispatched = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                while (!victimHeld.isEmpty() && System.currentTimeMillis() < deadline) {
+                    Map<String, Integer> attempts = attempts(a);
+                    for (var e : victimHeld.entrySet()) {
+                        if (attempts.getOrDefault(e.getKey(), e.getValue()) > e.getValue()) {
+                            return System.currentTimeMillis() - killedAt;
+                        }
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return -1L;
+                    }
+                }
+                return -1L;
+            });
+            while (System.currentTimeMillis() < deadline && (pekko < 0 || all < 0 || (!redispatched.isDone() && !victimHeld.isEmpty()))) {
                 JsonNode now = health(a);
                 if (now != null) {
                     if (pekko < 0) {
@@ -201,16 +219,9 @@ public final class FailureBench {
                         all = confirmed.values().stream().max(Long::compare).get() - killedAt;
                     }
                 }
-                if (redispatch < 0) {
-                    Map<String, Integer> attempts = attempts(a);
-                    for (var e : victimHeld.entrySet()) {
-                        if (attempts.getOrDefault(e.getKey(), e.getValue()) > e.getValue()) {
-                            redispatch = System.currentTimeMillis() - killedAt;
-                        }
-                    }
-                }
                 Thread.sleep(100);
             }
+            long redispatch = redispatched.join();
             return new Run(run, List.copyOf(victimAgents), victimHeld.size(), pekko, first, all, redispatch);
         } finally {
             deleteQuietly(data);

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.agentmesh.gossip.GossipConfig;
 import org.agentmesh.gossip.MeshOverlay;
+import org.agentmesh.metrics.MeshMetrics;
 import org.agentmesh.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -31,8 +31,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * travel as {@link Deliver} envelopes through sharding.
  *
  * <p>Its state is soft: after a move it starts at incarnation 0, hears that it was declared failed, and refutes with a
- * higher incarnation (the rejoin). When this agent declares a peer failed it calls the recovery hook (task re-dispatch).
- * Its partition mode is published on the node's {@link PartitionBoard}, which the write guard reads.
+ * higher incarnation (the rejoin). Changes of a peer's status go to the {@link PeerEvents} of the layers above: a failure
+ * this agent declared starts recovery. Its partition mode is published on the node's {@link PartitionBoard}, which the
+ * write guard reads; its measurements are counted in the node's {@link MeshMetrics}.
  */
 public final class FailureDetectorMember extends AbstractBehavior<FailureDetectorMember.Command> {
 
@@ -74,9 +75,21 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
             List<Detection> detections, int partitions, List<Long> recoveryMillis, List<ModeChange> modeChanges)
             implements CborSerializable {}
 
+    /** What the layers above do when this agent's view of a peer changes. */
+    public interface PeerEvents {
+        /** This agent declared {@code agentId} failed (a quorum confirmed): recover. Several agents may declare one failure. */
+        void declaredFailed(String swarmId, String agentId);
+
+        /** This agent learned from another that {@code agentId} failed. */
+        void learnedFailed(String swarmId, String agentId);
+
+        /** {@code agentId}, held failed, was seen alive again (it refuted the verdict or restarted). */
+        void alive(String swarmId, String agentId);
+    }
+
     /** What the member needs from the layers above it. */
-    public record Hooks(Function<String, CompletionStage<List<String>>> membersOf, BiConsumer<String, String> onPeerFailed,
-            PartitionBoard board, FailureSettings settings, String node) {}
+    public record Hooks(Function<String, CompletionStage<List<String>>> membersOf, PeerEvents peers,
+            PartitionBoard board, FailureSettings settings, String node, MeshMetrics metrics) {}
 
     public static Behavior<Command> create(String entityId, Hooks hooks) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new FailureDetectorMember(ctx, timers, entityId, hooks)));
@@ -174,10 +187,14 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
         if (!started) {
             return;
         }
-        long declaredBefore = core.metrics().failuresDeclared();
+        FailureDetectorCore.Metrics before = core.metrics();
         long now = System.currentTimeMillis();
         List<FailureDetectorCore.Output> outputs = core.step(input, now);
-        boolean declaredNow = core.metrics().failuresDeclared() > declaredBefore;
+        boolean declaredNow = core.metrics().failuresDeclared() > before.failuresDeclared();
+        long refuted = core.metrics().falseSuspicions() - before.falseSuspicions();
+        if (refuted > 0) {
+            hooks.metrics().falseSuspicions(swarmId, refuted);
+        }
         for (FailureDetectorCore.Output o : outputs) {
             if (o instanceof FailureDetectorCore.Send s) {
                 sharding.entityRefFor(TYPE_KEY, entityId(swarmId, s.to())).tell(new Deliver(self, s.message()));
@@ -190,6 +207,9 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
             } else if (o instanceof FailureDetectorCore.PeerAlive a) {
                 getContext().getLog().info("{}:{}: {} is alive again at incarnation {} (was {})", swarmId, self, a.peer(),
                         a.incarnation(), a.previously());
+                if (a.previously() == MemberStatus.FAILED) {
+                    hooks.peers().alive(swarmId, a.peer());
+                }
             } else if (o instanceof FailureDetectorCore.Refuted r) {
                 getContext().getLog().info("{}:{} refuted a suspicion about itself (incarnation {})", swarmId, self, r.newIncarnation());
             } else if (o instanceof FailureDetectorCore.ReachabilityChanged r) {
@@ -205,22 +225,34 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
         getContext().getLog().info("{}:{}: agent {} confirmed failed ({} confirmations, {})", swarmId, self, f.peer(),
                 f.confirmations(), declaredHere ? "declared here" : "learned");
         if (declaredHere) {
+            hooks.metrics().failureDeclared(swarmId, detection, f.confirmations());
             // the declaring agents start recovery; re-dispatch is fenced by attempt numbers, so two declarers are harmless
-            hooks.onPeerFailed().accept(swarmId, f.peer());
+            hooks.peers().declaredFailed(swarmId, f.peer());
+        } else {
+            hooks.peers().learnedFailed(swarmId, f.peer());
         }
     }
 
     private void observe(PartitionDetectorCore.Input input) {
         long now = System.currentTimeMillis();
+        long modeSince = partition.status().sinceMillis();
         for (PartitionDetectorCore.Output o : partition.step(input, now)) {
             if (o instanceof PartitionDetectorCore.SetTimer t) {
                 timers.startSingleTimer("partition", new PartitionWake(), Duration.ofMillis(Math.max(0, t.atMillis() - now)));
             } else if (o instanceof PartitionDetectorCore.ModeChanged c) {
                 add(modeChanges, new ModeChange(c.mode().name(), c.atMillis(), c.reachable(), c.known()));
+                if (c.mode() == PartitionMode.READ_ONLY) {
+                    hooks.metrics().partitionEntered(swarmId);
+                } else {
+                    hooks.metrics().partitionRecovered(swarmId, Duration.ofMillis(c.atMillis() - modeSince));
+                }
                 getContext().getLog().warn("{}:{} is now {} (reaches {} of {} agents)", swarmId, self, c.mode(), c.reachable(), c.known());
             }
         }
         hooks.board().update(swarmId, self, partition.status());
+        for (PartitionMode mode : PartitionMode.values()) {
+            hooks.metrics().agentsInMode(swarmId, mode.name(), () -> hooks.board().count(swarmId, mode));
+        }
     }
 
     private static <T> void add(List<T> history, T item) {

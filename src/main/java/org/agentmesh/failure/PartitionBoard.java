@@ -43,6 +43,11 @@ public final class PartitionBoard {
         return refused;
     }
 
+    /** How many local agents of {@code swarmId} are in {@code mode}. */
+    public int count(String swarmId, PartitionMode mode) {
+        return (int) bySwarm.getOrDefault(swarmId, Map.of()).values().stream().filter(s -> s.mode() == mode).count();
+    }
+
     /** The mode of each local agent of {@code swarmId}. */
     public Map<String, PartitionStatus> local(String swarmId) {
         return Map.copyOf(bySwarm.getOrDefault(swarmId, Map.of()));

@@ -221,7 +221,7 @@ public final class HttpApi extends AllDirectives {
         if (e instanceof TaskIdConflict) {
             return problem(StatusCodes.CONFLICT, e.getMessage(), "id");
         }
-        if (e instanceof org.agentmesh.swarm.WriteRefused) {
+        if (e instanceof org.agentmesh.failure.WriteRefused) {
             return problem(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage(), null);
         }
         if (e instanceof TaskRejected) {
@@ -263,6 +263,14 @@ public final class HttpApi extends AllDirectives {
             badRequests.record(status.intValue(), detail);
         }
         return plainProblem(status, detail, field);
+    }
+
+    /** Reads answered while this node is on a minority side (read-only mode) carry {@code X-Agent-Mesh-Stale: true}. */
+    static Route staleMarked(boolean mayBeStale, java.util.function.Supplier<Route> inner) {
+        return mayBeStale
+                ? new AllDirectives() {}.respondWithHeader(
+                        org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Agent-Mesh-Stale", "true"), inner)
+                : inner.get();
     }
 
     static Route json(StatusCode status, Object body) {

@@ -26,7 +26,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /**
  * The mesh memory and Raft routes under {@code /api/v1/swarms/{id}}: {@code memory/...} (store, retrieve, delete, cas,
  * list, search) and {@code raft} (the group's status). Part of {@link HttpApi}, in the same style: strict JSON bodies,
- * problem bodies naming the field, 503 when the swarm's Raft group has no majority within the request timeout.
+ * problem bodies naming the field, 503 when the swarm's Raft group has no majority within the request timeout, and 503
+ * with the write guard's reason for a write while this node is read-only (its reads then carry X-Agent-Mesh-Stale).
  */
 final class MemoryRoutes extends AllDirectives {
 
@@ -51,7 +52,12 @@ final class MemoryRoutes extends AllDirectives {
     }
 
     Route routes() {
-        return pathPrefix(segment("swarms").slash(segment()), swarmId -> concat(
+        return pathPrefix(segment("swarms").slash(segment()), swarmId -> get(() -> HttpApi.staleMarked(
+                memory.readsMayBeStale(checked(swarmId)), () -> swarmRoutes(swarmId))).orElse(swarmRoutes(swarmId)));
+    }
+
+    private Route swarmRoutes(String swarmId) {
+        return concat(
                 path("raft", () -> get(() -> api.async(() -> memory.raftStatus(checked(swarmId)),
                         s -> HttpApi.json(StatusCodes.OK, raftBody(s))))),
                 pathPrefix("memory", () -> concat(
@@ -64,7 +70,7 @@ final class MemoryRoutes extends AllDirectives {
                                 get(() -> retrieve(swarmId, ns, key)),
                                 delete(() -> delete(swarmId, ns, key)))),
                         path(segment().slash(segment()).slash("cas"), (ns, key) ->
-                                post(() -> body(text -> cas(swarmId, ns, key, text))))))));
+                                post(() -> body(text -> cas(swarmId, ns, key, text)))))));
     }
 
     private Route body(java.util.function.Function<String, Route> inner) {

@@ -27,7 +27,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /api/v1/swarms/{id}/proposals...} (propose, vote on an agent's behalf, read) and {@code .../consensus}
- * (the committee's metrics). Votes and proposals are ordered by pBFT; a read is what f+1 replicas agree on.
+ * (the committee's metrics). Votes and proposals are ordered by pBFT; a read is what f+1 replicas agree on. In
+ * read-only mode (a minority side) propose and vote get 503 with the reason, reads carry X-Agent-Mesh-Stale.
  */
 final class ProposalRoutes extends AllDirectives {
 
@@ -54,15 +55,17 @@ final class ProposalRoutes extends AllDirectives {
         return concat(
                 pathEnd(() -> concat(
                         post(() -> api.body(body -> propose(swarmId, body))),
-                        get(() -> parameterOptional("limit", limit -> async(() -> mesh.recentProposals(swarmId, recentLimit(limit)),
-                                list -> HttpApi.json(StatusCodes.OK, Map.of("proposals", list.stream().map(StatusView::of).toList()))))))),
-                path(segment(), pid -> get(() -> async(() -> mesh.proposal(swarmId, checkedId(pid)),
-                        s -> HttpApi.json(StatusCodes.OK, StatusView.of(s))))),
+                        get(() -> parameterOptional("limit", limit -> HttpApi.staleMarked(mesh.readsMayBeStale(swarmId),
+                                () -> async(() -> mesh.recentProposals(swarmId, recentLimit(limit)), list -> HttpApi.json(
+                                        StatusCodes.OK, Map.of("proposals", list.stream().map(StatusView::of).toList())))))))),
+                path(segment(), pid -> get(() -> HttpApi.staleMarked(mesh.readsMayBeStale(swarmId), () -> async(
+                        () -> mesh.proposal(swarmId, checkedId(pid)), s -> HttpApi.json(StatusCodes.OK, StatusView.of(s)))))),
                 path(segment().slash("votes"), pid -> post(() -> api.body(body -> vote(swarmId, checkedId(pid), body)))));
     }
 
     Route consensus(String swarmId) {
-        return get(() -> async(() -> mesh.consensus(swarmId), (ConsensusMetrics m) -> HttpApi.json(StatusCodes.OK, m)));
+        return get(() -> HttpApi.staleMarked(mesh.readsMayBeStale(swarmId),
+                () -> async(() -> mesh.consensus(swarmId), (ConsensusMetrics m) -> HttpApi.json(StatusCodes.OK, m))));
     }
 
     /** {@code ?limit=} of the recent-proposals list: 1..100, default 10. */

@@ -57,15 +57,8 @@ final class TaskRoutes extends AllDirectives {
         this.mesh = mesh;
     }
 
-    /** Reads answered while this node is on a minority side carry {@code X-Agent-Mesh-Stale: true}. */
-    private Route staleMarked(String swarmId, java.util.function.Supplier<Route> inner) {
-        return mesh.readsMayBeStale(swarmId)
-                ? respondWithHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("X-Agent-Mesh-Stale", "true"), inner)
-                : inner.get();
-    }
-
     Route taskRoutes(String swarmId) {
-        return get(() -> staleMarked(swarmId, () -> allTaskRoutes(swarmId))).orElse(allTaskRoutes(swarmId));
+        return get(() -> HttpApi.staleMarked(mesh.readsMayBeStale(swarmId), () -> allTaskRoutes(swarmId))).orElse(allTaskRoutes(swarmId));
     }
 
     private Route allTaskRoutes(String swarmId) {

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.agentmesh.failure.WriteGuard;
+import org.agentmesh.failure.WriteRefused;
 import org.agentmesh.memory.RaftMember.Reply;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,8 +31,12 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * state once it has applied that index. Reads are sent to the leader too (a follower would have to catch up first) and
  * are retried on any member, since retrying a read is always safe.
  *
- * <p>Every method is asynchronous; failures are {@link InvalidFieldException} (bad input, naming the field) and
- * {@link NoMajorityException} (no majority within the request timeout).
+ * <p><b>On a minority side</b> (the write guard refuses: this node's agents are READ_ONLY) writes fail at once with
+ * {@link WriteRefused} and nothing is sent; reads ask every member at once for what it has applied
+ * ({@link RaftMember.LocalRead}) and take the first answer, which may be stale ({@link #readsMayBeStale}).
+ *
+ * <p>Every method is asynchronous; failures are {@link InvalidFieldException} (bad input, naming the field),
+ * {@link WriteRefused} (read-only mode) and {@link NoMajorityException} (no majority within the request timeout).
  */
 public final class MeshMemory {
 
@@ -55,13 +61,27 @@ public final class MeshMemory {
     private final RaftSettings settings;
     private final Directory directory;
     private final Route route;
+    private final Function<String, WriteGuard.Decision> writeGuard;
     private final Map<String, String> leaders = new ConcurrentHashMap<>();
 
+    /** A memory that always accepts writes (no partition detection: tests of the Raft group alone). */
     public MeshMemory(ActorSystem<?> system, RaftSettings settings, Directory directory, Route route) {
+        this(system, settings, directory, route, swarmId -> new WriteGuard.Allowed());
+    }
+
+    /** {@code writeGuard}: the node's read-only check per swarm, made before every write and read. */
+    public MeshMemory(ActorSystem<?> system, RaftSettings settings, Directory directory, Route route,
+            Function<String, WriteGuard.Decision> writeGuard) {
         this.system = system;
         this.settings = settings;
         this.directory = directory;
         this.route = route;
+        this.writeGuard = writeGuard;
+    }
+
+    /** Whether reads of {@code swarmId} answered now skip the leader (read-only mode) and so may be stale. */
+    public boolean readsMayBeStale(String swarmId) {
+        return !writeGuard.apply(swarmId).allowed();
     }
 
     public RaftSettings settings() {
@@ -143,6 +163,9 @@ public final class MeshMemory {
     private CompletionStage<MemoryResult> write(String swarmId, Op<RaftMember.WriteOp> op) {
         RaftMember.WriteOp w;
         try {
+            if (writeGuard.apply(swarmId) instanceof WriteGuard.Refused refused) {
+                throw new WriteRefused(refused.reason());
+            }
             w = op.get();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -163,11 +186,41 @@ public final class MeshMemory {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return call(swarmId, replyTo -> new RaftMember.Read(q, replyTo), false).thenApply(reply -> {
+        CompletionStage<Reply> answer = readsMayBeStale(swarmId)
+                ? firstLocalAnswer(swarmId, replyTo -> new RaftMember.LocalRead(q, replyTo))
+                : call(swarmId, replyTo -> new RaftMember.Read(q, replyTo), false);
+        return answer.thenApply(reply -> {
             if (reply instanceof RaftMember.Written w && w.result() instanceof MemoryResult.Rejected r) {
                 throw new InvalidFieldException(r.field(), r.reason());
             }
             return ((RaftMember.Found) reply).items();
+        });
+    }
+
+    /**
+     * Asks every member at once and completes with the first {@link RaftMember.Found} (or rejection): on a minority
+     * side most members may be out of reach, and which ones are is not known here.
+     */
+    private CompletionStage<Reply> firstLocalAnswer(String swarmId, Function<ActorRef<Reply>, RaftMember.Command> message) {
+        Duration timeout = settings.requestTimeout();
+        return directory.members(swarmId).thenCompose(members -> {
+            CompletableFuture<Reply> first = new CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(members.size());
+            for (String m : members) {
+                AskPattern.<RaftMember.Command, Reply>ask(route.member(swarmId, m), message::apply, timeout, system.scheduler())
+                        .whenComplete((reply, error) -> {
+                            if (error == null && !(reply instanceof RaftMember.Redirect)) {
+                                first.complete(reply);
+                            } else if (pending.decrementAndGet() == 0) {
+                                first.completeExceptionally(new NoMajorityException("read-only mode and no member of swarm "
+                                        + swarmId + "'s Raft group answered within " + timeout.toMillis() + " ms"));
+                            }
+                        });
+            }
+            if (members.isEmpty()) {
+                first.completeExceptionally(new NoMajorityException("swarm " + swarmId + " has no members"));
+            }
+            return first;
         });
     }
 

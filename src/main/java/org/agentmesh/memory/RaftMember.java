@@ -102,6 +102,12 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     /** A linearizable read (ReadIndex, no log write); answered with {@link Found} or {@link Redirect}. */
     public record Read(Query query, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * A read answered at once from what this member has applied, with no leader involved: possibly stale. For a
+     * node on a minority side, where no ReadIndex can be confirmed; answered with {@link Found} or {@link Redirect}.
+     */
+    public record LocalRead(Query query, ActorRef<Reply> replyTo) implements Command {}
+
     public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
     /** Local timer and self messages: never cross the wire, so tests with serialize-messages on need not encode them. */
@@ -303,6 +309,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
                 .onCommand(Deliver.class, this::onDeliver)
                 .onCommand(Write.class, this::onWrite)
                 .onCommand(Read.class, this::onRead)
+                .onCommand(LocalRead.class, this::onLocalRead)
                 .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status()))
                 .onCommand(Tick.class, (state, cmd) -> onTick())
                 .onCommand(Flush.class, (state, cmd) -> onFlush())
@@ -429,6 +436,19 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         core.step(new LocalInput.ReadIndex(id), nowMillis());
         scheduleFlush();
         return Effect().none();
+    }
+
+    private Effect<Event, State> onLocalRead(State state, LocalRead r) {
+        if (core == null) {
+            return Effect().reply(r.replyTo(), new Redirect("member not started", ""));
+        }
+        Reply reply;
+        try {
+            reply = new Found(query(r.query(), System.currentTimeMillis()), appliedIndex);
+        } catch (InvalidFieldException e) {
+            reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()));
+        }
+        return Effect().reply(r.replyTo(), reply);
     }
 
     private Effect<Event, State> onTick() {

@@ -1,6 +1,8 @@
 package org.agentmesh.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -66,5 +68,56 @@ public final class MeshMetrics {
         Timer.builder("agent_mesh_attempts").description("attempts run by this node's workers")
                 .tag("swarm", swarm).tag("executor", executor).tag("outcome", success ? "success" : "failure")
                 .register(registry).record(took);
+    }
+
+    // ---- failure detection and partitions (counted by each agent's failure detector on the node hosting it)
+
+    /**
+     * This node's agent declared a peer failed: {@code detectionMillis} from the last message heard from it to the
+     * confirmation (negative: never heard from it, no time recorded), with {@code confirmations} watchers agreeing.
+     */
+    public void failureDeclared(String swarm, long detectionMillis, int confirmations) {
+        counter("agent_mesh_failures_declared", "peer failures declared (quorum-confirmed) by this node's agents", swarm).increment();
+        if (detectionMillis >= 0) {
+            Timer.builder("agent_mesh_failure_detection").description("last message heard from a peer to its confirmed failure")
+                    .tag("swarm", swarm).publishPercentiles(0.5, 0.99).register(registry).record(Duration.ofMillis(detectionMillis));
+        }
+        DistributionSummary.builder("agent_mesh_failure_confirmations").description("confirmations gathered per declared failure")
+                .tag("swarm", swarm).register(registry).record(confirmations);
+    }
+
+    /** Suspicions of this node's agents that the suspect refuted (it was alive). */
+    public void falseSuspicions(String swarm, long count) {
+        counter("agent_mesh_failure_false_suspicions", "suspicions refuted by the suspect", swarm).increment(count);
+    }
+
+    /** A failed peer was seen alive again (it refuted the verdict or restarted): routable again. */
+    public void peerRejoined(String swarm) {
+        counter("agent_mesh_failure_rejoins", "agents held failed and then seen alive again", swarm).increment();
+    }
+
+    /** Recovery ran for a failed agent: {@code tasks} of its unfinished tasks were re-dispatched. */
+    public void failureRecovered(String swarm, int tasks) {
+        counter("agent_mesh_failure_recoveries", "recoveries run for failed agents", swarm).increment();
+        counter("agent_mesh_tasks_redispatched", "tasks of failed agents re-dispatched at once", swarm).increment(tasks);
+    }
+
+    /** An agent of this node entered READ_ONLY (it reaches no majority of its swarm). */
+    public void partitionEntered(String swarm) {
+        counter("agent_mesh_partitions", "times an agent of this node entered READ_ONLY", swarm).increment();
+    }
+
+    /** An agent of this node returned to NORMAL after {@code readOnlyFor} in READ_ONLY. */
+    public void partitionRecovered(String swarm, Duration readOnlyFor) {
+        Timer.builder("agent_mesh_partition_recovery").description("READ_ONLY to NORMAL again, per agent")
+                .tag("swarm", swarm).register(registry).record(readOnlyFor);
+    }
+
+    /** How many of this node's agents of {@code swarm} are in {@code mode} now (NORMAL, READ_ONLY); idempotent. */
+    public void agentsInMode(String swarm, String mode, java.util.function.Supplier<Number> count) {
+        if (registry.find("agent_mesh_agents_in_mode").tags("swarm", swarm, "mode", mode).gauge() == null) {
+            Gauge.builder("agent_mesh_agents_in_mode", count).description("this node's agents in each partition mode")
+                    .tag("swarm", swarm).tag("mode", mode).register(registry);
+        }
     }
 }

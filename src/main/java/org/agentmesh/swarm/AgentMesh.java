@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.agentmesh.failure.WriteRefused;
 import org.agentmesh.gossip.GossipMember;
 import org.agentmesh.gossip.GossipSettings;
 import org.agentmesh.gossip.GossipViews;
@@ -96,6 +97,7 @@ public final class AgentMesh implements Extension {
     private final org.agentmesh.failure.FailureSettings failureSettings;
     private final org.agentmesh.failure.PartitionBoard partitionBoard = new org.agentmesh.failure.PartitionBoard();
     private final org.agentmesh.failure.ClusterReachabilityLog reachabilityLog;
+    private final FailedAgents failedAgents = new FailedAgents();
 
     private AgentMesh(ActorSystem<?> system) {
         this.system = system;
@@ -128,13 +130,13 @@ public final class AgentMesh implements Extension {
 
         // tasks: the DHT (task id hash -> shard -> node by consistent hashing), and each agent's worker
         var tasks = config.getConfig("tasks");
-        this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout);
+        this.agentView = new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout, failedAgents);
         this.scheduling = org.agentmesh.strategy.SchedulingSettings.from(system.settings().config());
         this.gossipSettings = GossipSettings.fromConfig(config);
         // routing may read (a little stale) loads from gossip; workers keep asking directly, since stealing needs
         // queue lengths of now, not of a few gossip rounds ago
         SwarmAgentView routingView = gossipSettings.enabled() && gossipSettings.routeByGossip()
-                ? new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout, gossipViews)
+                ? new SwarmAgentView(system, this::describe, tasks.getDuration("view-max-age"), statusTimeout, failedAgents, gossipViews)
                 : agentView;
         this.taskRouter = new SwarmTaskRouter(routingView, scheduling.assignment());
         this.executors = new java.util.HashMap<>(org.agentmesh.task.TaskExecutors.builtIns());
@@ -166,14 +168,15 @@ public final class AgentMesh implements Extension {
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(raftSettings.memberShards())));
         this.memory = new MeshMemory(system, raftSettings, this::raftMembers,
-                (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)));
+                (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)),
+                this::writeGuard);
 
         // failure detection: one remembered detector entity per agent (comes back elsewhere when its node dies)
         this.failureSettings = org.agentmesh.failure.FailureSettings.from(system.settings().config());
         this.reachabilityLog = new org.agentmesh.failure.ClusterReachabilityLog(system);
         var hooks = new org.agentmesh.failure.FailureDetectorMember.Hooks(
-                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), this::redispatchTasksOf,
-                partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort());
+                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), new DetectorEvents(),
+                partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort(), metrics);
         sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
                         ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
                 .withSettings(remembered)
@@ -227,7 +230,8 @@ public final class AgentMesh implements Extension {
 
     private CompletionStage<List<String>> raftMembers(String swarmId) {
         KnownMembers known = raftMembers.get(swarmId);
-        if (known != null && System.nanoTime() < known.expiresAtNanos()) {
+        // on a minority side the swarm entity may be out of reach: an expired list still serves (stale) reads
+        if (known != null && (System.nanoTime() < known.expiresAtNanos() || readsMayBeStale(swarmId))) {
             return CompletableFuture.completedFuture(known.ids());
         }
         return describe(swarmId).thenApply(found -> {
@@ -409,6 +413,7 @@ public final class AgentMesh implements Extension {
             List<String> ids = found.spec().agents().stream().map(AgentSpec::id).toList();
             RaftGroup.stop(sharding, swarmId, ids);
             memory.forget(swarmId);
+            failedAgents.forget(swarmId);
             raftMembers.remove(swarmId);
             List<CompletableFuture<Boolean>> acks = ids.stream()
                     .map(id -> agentRef(swarmId, id).<AgentInfo>ask(AgentEntity.Retire::new, shutdownTimeout)
@@ -733,18 +738,29 @@ public final class AgentMesh implements Extension {
 
     // ---- proposals (pBFT)
 
-    /** Opens a proposal, ordered by the swarm's pBFT committee; completes with its status. */
+    /** Opens a proposal, ordered by the swarm's pBFT committee; completes with its status. Refused in read-only mode. */
     public CompletionStage<org.agentmesh.proposals.ProposalStatus> propose(String swarmId,
             org.agentmesh.proposals.SwarmProposals.ProposeRequest request) {
+        try {
+            requireWritable(swarmId);
+        } catch (WriteRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return known(swarmId).thenCompose(id -> proposals.propose(id, request));
     }
 
     /**
      * Votes on {@code agentId}'s behalf (the ballot is signed with the agent's key, unless {@code signature} is given);
-     * fails with {@link org.agentmesh.proposals.CommandRefused} for a second vote or a bad signature.
+     * fails with {@link org.agentmesh.proposals.CommandRefused} for a second vote or a bad signature, with
+     * {@link WriteRefused} in read-only mode.
      */
     public CompletionStage<org.agentmesh.proposals.ProposalStatus> vote(String swarmId, String proposalId, String agentId,
             org.agentmesh.proposals.Choice choice, java.util.Optional<String> signature) {
+        try {
+            requireWritable(swarmId);
+        } catch (WriteRefused e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return known(swarmId).thenCompose(id -> proposals.vote(id, proposalId, agentId, choice, signature));
     }
 
@@ -755,12 +771,12 @@ public final class AgentMesh implements Extension {
 
     /** A proposal's status as f+1 replicas report it; fails with {@link org.agentmesh.proposals.ProposalNotFound}. */
     public CompletionStage<org.agentmesh.proposals.ProposalStatus> proposal(String swarmId, String proposalId) {
-        return known(swarmId).thenCompose(id -> proposals.status(id, proposalId));
+        return knownForReading(swarmId).thenCompose(id -> proposals.status(id, proposalId));
     }
 
     /** Decision latency, vote participation, view changes, f, dropped messages of the swarm's pBFT committee. */
     public CompletionStage<org.agentmesh.proposals.ConsensusMetrics> consensus(String swarmId) {
-        return known(swarmId).thenCompose(proposals::metrics);
+        return knownForReading(swarmId).thenCompose(proposals::metrics);
     }
 
     /**
@@ -778,7 +794,11 @@ public final class AgentMesh implements Extension {
 
     /** A departed agent is back (restarted and rejoined): it can vote on proposals opened from now on. */
     public CompletionStage<List<org.agentmesh.proposals.ProposalStatus>> agentRejoined(String swarmId, String agentId) {
-        return proposals.agentRejoined(swarmId, agentId);
+        return proposals.agentRejoined(swarmId, agentId).whenComplete((changed, error) -> {
+            if (error != null) {
+                log.warn("could not report the return of {} to the pBFT committee of {}: {}", agentId, swarmId, error.toString());
+            }
+        });
     }
 
     /** Members and keys for the proposal shell; keys live with each agent's persistent state. */
@@ -806,7 +826,7 @@ public final class AgentMesh implements Extension {
     /**
      * The check every write to a swarm makes on this node before doing anything: refused (with a reason for the
      * caller) while this node's agents of the swarm are all READ_ONLY, i.e. on a minority side of a partition. Task
-     * submission and cancellation call it; the memory store and proposals must call it too (HTTP 503 on refusal).
+     * submission and cancellation, memory store/delete/cas, propose and vote call it (HTTP 503 on refusal).
      */
     public org.agentmesh.failure.WriteGuard.Decision writeGuard(String swarmId) {
         return partitionBoard.check(swarmId, reachabilityLog.clusterStatus(failureSettings.partition()));
@@ -825,19 +845,64 @@ public final class AgentMesh implements Extension {
     }
 
     /**
-     * Recovery when an agent is confirmed failed: every unfinished task it holds is re-dispatched now instead of
-     * after its lease runs out. Attempt numbers fence it, so a false verdict costs a duplicate run, never a double completion.
+     * Recovery when an agent of this node confirmed {@code agentId} failed; the one place every protocol hooks its own
+     * failure handling into, one line each. Several agents may declare the same failure, so every step is idempotent.
+     * The failure itself spreads to every agent through the failure detectors' own dissemination.
+     */
+    public void onPeerFailed(String swarmId, String agentId) {
+        log.warn("agent {} of swarm {} confirmed failed: recovering", agentId, swarmId);
+        failedAgents.failed(swarmId, agentId); // routing: no new task goes to it, no view refresh waits for its worker
+        redispatchTasksOf(swarmId, agentId); // its unfinished tasks, now rather than when their leases run out
+        agentDeparted(swarmId, agentId); // pBFT: its votes stop counting, open proposals are recounted
+    }
+
+    /** {@code agentId}, held failed here, refuted the verdict or restarted: routable again. */
+    private void onPeerAlive(String swarmId, String agentId) {
+        if (failedAgents.isFailed(swarmId, agentId)) {
+            log.info("agent {} of swarm {} is alive again: routable", agentId, swarmId);
+            failedAgents.alive(swarmId, agentId);
+            metrics.peerRejoined(swarmId);
+            agentRejoined(swarmId, agentId); // pBFT: it votes again on proposals opened from now on
+        }
+    }
+
+    /** What the failure detectors of this node's agents report. */
+    private final class DetectorEvents implements org.agentmesh.failure.FailureDetectorMember.PeerEvents {
+        @Override
+        public void declaredFailed(String swarmId, String agentId) {
+            onPeerFailed(swarmId, agentId);
+        }
+
+        @Override
+        public void learnedFailed(String swarmId, String agentId) {
+            failedAgents.failed(swarmId, agentId); // a declarer elsewhere recovers; this node only stops routing to it
+        }
+
+        @Override
+        public void alive(String swarmId, String agentId) {
+            onPeerAlive(swarmId, agentId);
+        }
+    }
+
+    /**
+     * Every unfinished task {@code agentId} holds is re-dispatched now. Attempt numbers fence it, so a false verdict
+     * costs a duplicate run, never a double completion.
      */
     private void redispatchTasksOf(String swarmId, String agentId) {
-        agentDeparted(swarmId, agentId); // pBFT: its votes stop counting (belongs in the failure fan-out, onPeerFailed)
-        for (TaskEntity.Phase phase : List.of(TaskEntity.Phase.ASSIGNED, TaskEntity.Phase.RUNNING)) {
-            taskQueries.list(swarmId, java.util.Optional.of(phase), 100_000).thenAccept(tasks -> tasks.stream()
-                    .filter(t -> t.agentId().equals(agentId))
-                    .forEach(t -> {
-                        log.info("re-dispatching task {} of failed agent {} (attempt {})", t.spec().id(), agentId, t.attempt());
-                        taskRef(swarmId, t.spec().id()).tell(new TaskEntity.HolderFailed(agentId, t.attempt()));
-                    }));
-        }
+        taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenAccept(tasks -> {
+            List<TaskEntity.State> held = tasks.stream()
+                    .filter(t -> (t.phase() == TaskEntity.Phase.ASSIGNED || t.phase() == TaskEntity.Phase.RUNNING)
+                            && t.agentId().equals(agentId))
+                    .toList();
+            held.forEach(t -> {
+                log.info("re-dispatching task {} of failed agent {} (attempt {})", t.spec().id(), agentId, t.attempt());
+                taskRef(swarmId, t.spec().id()).tell(new TaskEntity.HolderFailed(agentId, t.attempt()));
+            });
+            metrics.failureRecovered(swarmId, held.size());
+        }).exceptionally(e -> {
+            log.warn("could not list the tasks of failed agent {} of swarm {}: {}", agentId, swarmId, e.toString());
+            return null;
+        });
     }
 
     /** Failure detection and partition metrics of the swarm, from every agent's detector. */

@@ -29,6 +29,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * entry for every member of the swarm, capabilities, liveness, load ((running + queued) / capacity) and past
  * performance come from there and no worker is asked; otherwise (no member here yet, or one still learning the
  * swarm) it asks the workers.
+ *
+ * <p>Agents in {@link FailedAgents} (confirmed failed by a failure detector) are shown not live in every snapshot,
+ * cached ones included, and their workers are not asked: a refresh does not wait for a dead worker's timeout.
  */
 final class SwarmAgentView implements AgentView {
 
@@ -43,18 +46,20 @@ final class SwarmAgentView implements AgentView {
     private final Duration askTimeout;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     private final Optional<GossipViews> gossip;
+    private final FailedAgents failed;
 
     SwarmAgentView(ActorSystem<?> system, Function<String, CompletionStage<SwarmEntity.Found>> describe, Duration maxAge,
-            Duration askTimeout) {
-        this(system, describe, maxAge, askTimeout, null);
+            Duration askTimeout, FailedAgents failed) {
+        this(system, describe, maxAge, askTimeout, failed, null);
     }
 
     SwarmAgentView(ActorSystem<?> system, Function<String, CompletionStage<SwarmEntity.Found>> describe, Duration maxAge,
-            Duration askTimeout, GossipViews gossip) {
+            Duration askTimeout, FailedAgents failed, GossipViews gossip) {
         this.system = system;
         this.describe = describe;
         this.maxAge = maxAge;
         this.askTimeout = askTimeout;
+        this.failed = failed;
         this.gossip = Optional.ofNullable(gossip);
     }
 
@@ -69,7 +74,8 @@ final class SwarmAgentView implements AgentView {
                 && !old.snapshot().isCompletedExceptionally() ? old : new Cached(now, refresh(id), new ConcurrentHashMap<>()));
         return c.snapshot().thenApply(s -> new Snapshot(s.spec(), s.agents().stream().map(a -> {
             int routed = c.routedSince().getOrDefault(a.agentId(), 0);
-            return routed == 0 ? a : a.withCounts(a.running(), a.queued() + routed);
+            AgentLoad counted = routed == 0 ? a : a.withCounts(a.running(), a.queued() + routed);
+            return failed.isFailed(swarmId, a.agentId()) ? counted.withLive(false) : counted;
         }).toList()));
     }
 
@@ -91,9 +97,18 @@ final class SwarmAgentView implements AgentView {
 
     /** Each worker's own account, asked now. */
     CompletionStage<List<AgentWorker.Load>> workerLoads(SwarmSpec spec) {
+        return workerLoads(spec, false);
+    }
+
+    /** {@code skipFailed}: a confirmed-failed agent's worker is not asked, its load reads as unanswered (null). */
+    private CompletionStage<List<AgentWorker.Load>> workerLoads(SwarmSpec spec, boolean skipFailed) {
         ClusterSharding sharding = ClusterSharding.get(system);
         List<CompletableFuture<AgentWorker.Load>> loads = new ArrayList<>();
         for (AgentSpec a : spec.agents()) {
+            if (skipFailed && failed.isFailed(spec.id(), a.id())) {
+                loads.add(CompletableFuture.completedFuture(null)); // confirmed failed: not worth a timeout
+                continue;
+            }
             loads.add(sharding.entityRefFor(AgentWorker.TYPE_KEY, AgentWorker.entityId(spec.id(), a.id()))
                     .<AgentWorker.Load>ask(AgentWorker.GetLoad::new, askTimeout)
                     // a worker that does not answer is reported as such: capacity known, nothing measured, not live
@@ -139,7 +154,7 @@ final class SwarmAgentView implements AgentView {
     }
 
     private CompletableFuture<Snapshot> fromWorkers(SwarmEntity.Found found) {
-        return workerLoads(found.spec()).toCompletableFuture().thenApply(loads -> {
+        return workerLoads(found.spec(), true).toCompletableFuture().thenApply(loads -> {
             List<AgentLoad> agents = new ArrayList<>();
             for (int i = 0; i < loads.size(); i++) {
                 AgentSpec a = found.spec().agents().get(i);

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three node JVMs sharing one H2 journal. SIGKILL one during a task workload: the other two confirm its agents failed,
- * keep accepting and running tasks, and every acknowledged task completes exactly once; the killed node restarts and
- * rejoins. Then SIGSTOP a node for longer than the failure detector's timeout (but shorter than the split brain
+ * Three node JVMs sharing one H2 journal. SIGKILL one during a workload of tasks and memory writes: the other two
+ * confirm its agents failed, keep accepting tasks and memory writes, every acknowledged task completes exactly once
+ * and every acknowledged memory write is read back by every node; the killed node restarts and rejoins. Then SIGSTOP a node for longer than the failure detector's timeout (but shorter than the split brain
  * resolver's decision) and SIGCONT it: its agents are confirmed failed, refute on resume, and all three nodes agree on
  * one cluster of three Up members with nobody FAILED.
  */
@@ -104,6 +104,42 @@ class FailureProcessIT {
         return false;
     }
 
+    /**
+     * Stores {@code key = value} in the swarm's memory with retries, as a careful client does (a store is idempotent
+     * here: the same value again); true once acknowledged with 200. 503 is expected while the survivors are READ_ONLY
+     * or the Raft group elects a new leader.
+     */
+    private boolean store(NodeProcess node, String key, int value) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                HttpResponse<String> r = call("PUT", node.httpBase() + "/api/v1/swarms/" + SWARM + "/memory/chaos/" + key,
+                        "{\"value\":" + value + "}");
+                if (r.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // timed out: outcome unknown, send again
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** The memory namespace as {@code node} reads it (key -> value); empty if it does not answer 200. */
+    private Map<String, Integer> memory(NodeProcess node) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        try {
+            HttpResponse<String> r = call("GET", node.httpBase() + "/api/v1/swarms/" + SWARM + "/memory/chaos", null);
+            if (r.statusCode() == 200) {
+                Json.MAPPER.readTree(r.body()).get("items").forEach(i -> out.put(i.get("key").asText(), i.get("value").asInt()));
+            }
+        } catch (Exception e) {
+            // not answering yet
+        }
+        return out;
+    }
+
     /** Agents whose detectors (co-located with their workers) run on {@code node}. */
     private static Set<String> agentsOn(JsonNode health, NodeProcess node) {
         Set<String> on = new TreeSet<>();
@@ -162,9 +198,14 @@ class FailureProcessIT {
 
             // ---- SIGKILL c in the middle of the workload
             List<String> acknowledged = new ArrayList<>();
+            Map<String, Integer> stored = new java.util.TreeMap<>();
             for (int i = 0; i < 20; i++) {
                 assertTrue(submit(a, "t-" + i));
                 acknowledged.add("t-" + i);
+                if (i % 4 == 0) {
+                    assertTrue(store(i % 8 == 0 ? a : c, "k-" + i, i));
+                    stored.put("k-" + i, i);
+                }
             }
             Set<String> onC = agentsOn(health(a), c);
             long killedAt = System.currentTimeMillis();
@@ -172,6 +213,10 @@ class FailureProcessIT {
             for (int i = 20; i < 40; i++) {
                 assertTrue(submit(i % 2 == 0 ? a : b, "t-" + i), "survivors keep accepting tasks");
                 acknowledged.add("t-" + i);
+                if (i % 4 == 0) {
+                    assertTrue(store(i % 8 == 0 ? a : b, "k-" + i, i), "survivors keep accepting memory writes");
+                    stored.put("k-" + i, i);
+                }
             }
             if (!onC.isEmpty()) {
                 MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
@@ -201,9 +246,13 @@ class FailureProcessIT {
             assertEquals(acknowledged.size(), completions.size(), "every acknowledged task has a completion");
             assertTrue(completions.values().stream().allMatch(n -> n == 1), "no task completed twice: " + completions);
 
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(a).equals(stored) && memory(b).equals(stored));
+            System.out.printf("all %d acknowledged memory writes read back by both survivors%n", stored.size());
+
             // ---- the killed node restarts and rejoins
             c.start().awaitReady(Duration.ofSeconds(60));
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(c), 3));
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(c).equals(stored));
 
             // ---- SIGSTOP b longer than the detector's timeout, then SIGCONT
             Set<String> onB = agentsOn(health(a), b);

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Five nodes cut 2 | 3 with Artery's blackhole: the side holding a minority of the agents goes READ_ONLY (task
- * submissions there get HTTP 503 with the write guard's reason, reads are marked stale); the other side keeps
- * accepting tasks. The split brain resolver downs the 2-node side; after healing those nodes restart, rejoin, every
- * agent is NORMAL again and every node reads the same task states, each acknowledged task completed.
+ * submissions, memory writes and proposals there get HTTP 503 with the write guard's reason, task and memory reads
+ * answer, marked stale); the other side keeps accepting tasks, memory writes and proposals. The split brain resolver
+ * downs the 2-node side; after healing those nodes restart, rejoin, every agent is NORMAL again and every node reads
+ * the same task states, each acknowledged task completed, and the same memory contents, each acknowledged write there.
  */
 class PartitionTest {
 
@@ -46,8 +47,8 @@ class PartitionTest {
         o.put("agent-mesh.failure-detector.liveness-timeout", "2s");
         o.put("agent-mesh.partition.enter-read-only-after", "500ms");
         o.put("agent-mesh.partition.exit-read-only-after", "500ms");
-        // long enough that the minority is seen READ_ONLY before the split brain resolver downs it
-        o.put("pekko.cluster.split-brain-resolver.stable-after", "8s");
+        // long enough that the minority is seen READ_ONLY, and its refusals checked, before the resolver downs it
+        o.put("pekko.cluster.split-brain-resolver.stable-after", "12s");
         o.put("agent-mesh.tasks.lease", "3s");
         o.put("agent-mesh.tasks.heartbeat", "500ms");
         return o;
@@ -66,6 +67,29 @@ class PartitionTest {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> put(String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Map<String, String> memoryContents(AgentMesh mesh) {
+        return mesh.memory().list(SWARM, "shared", "", 1000).toCompletableFuture().join().stream()
+                .collect(Collectors.toMap(i -> i.key(), i -> i.entry().value().toString() + "@" + i.entry().version()));
+    }
+
+    /** Retries {@code write} until it succeeds (the majority side waits for the resolver to move shards over). */
+    private static void eventually(Duration timeout, java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> write) {
+        MeshTestCluster.awaitUntil(timeout, () -> {
+            try {
+                write.get().toCompletableFuture().join();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     private HttpResponse<String> get(String url) throws Exception {
@@ -100,6 +124,15 @@ class PartitionTest {
             int k = majority.iterator().next();
             System.out.println("detectors per node " + hosted + "; partition " + minority + " | " + majority);
 
+            // memory written before the cut through a minority node (which so knows the swarm's Raft group)
+            String memoryBase = cluster.node(m).httpBase() + "/api/v1/swarms/" + SWARM + "/memory/shared/";
+            Map<String, String> writtenMemory = new java.util.TreeMap<>();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> stored = put(memoryBase + "before-" + i, "{\"value\":" + i + "}");
+                assertEquals(200, stored.statusCode(), stored.body());
+                writtenMemory.put("before-" + i, String.valueOf(i));
+            }
+
             List<String> acknowledged = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 mesh0.submitTask(SWARM, TaskRequest.sleep("before-" + i, 50, List.of())).toCompletableFuture().join();
@@ -123,6 +156,20 @@ class PartitionTest {
             HttpResponse<String> read = get(cluster.node(m).httpBase() + "/api/v1/swarms/" + SWARM + "/tasks/before-0");
             assertEquals(200, read.statusCode(), read.body());
             assertEquals(Optional.of("true"), read.headers().firstValue("X-Agent-Mesh-Stale"));
+            HttpResponse<String> memoryRefused = put(memoryBase + "minority-write", "{\"value\":\"lost\"}");
+            assertEquals(503, memoryRefused.statusCode(), memoryRefused.body());
+            assertTrue(memoryRefused.body().contains("read-only: this agent reaches"), memoryRefused.body());
+            HttpResponse<String> proposalRefused = post(cluster.node(m).httpBase() + "/api/v1/swarms/" + SWARM + "/proposals",
+                    "{\"id\":\"minority-proposal\",\"proposal\":{\"action\":\"split\"}}");
+            assertEquals(503, proposalRefused.statusCode(), proposalRefused.body());
+            assertTrue(proposalRefused.body().contains("read-only: this agent reaches"), proposalRefused.body());
+            HttpResponse<String> voteRefused = post(cluster.node(m).httpBase() + "/api/v1/swarms/" + SWARM
+                    + "/proposals/any/votes", "{\"agentId\":\"agent-1\",\"choice\":\"approve\"}");
+            assertEquals(503, voteRefused.statusCode(), voteRefused.body());
+            HttpResponse<String> memoryRead = get(memoryBase + "before-1");
+            assertEquals(200, memoryRead.statusCode(), memoryRead.body());
+            assertEquals(Optional.of("true"), memoryRead.headers().firstValue("X-Agent-Mesh-Stale"));
+            assertTrue(memoryRead.body().contains("\"value\":1"), memoryRead.body());
             // the majority's write guard lets writes through all along
             assertTrue(cluster.node(k).mesh().writeGuard(SWARM).allowed(), "majority side accepts writes");
 
@@ -140,7 +187,17 @@ class PartitionTest {
                 });
                 acknowledged.add(id);
             }
-            System.out.printf("majority accepted 10 tasks by %d ms after the cut%n", System.currentTimeMillis() - cut);
+            for (int i = 0; i < 3; i++) {
+                String key = "during-" + i;
+                var value = com.fasterxml.jackson.databind.node.IntNode.valueOf(10 + i);
+                eventually(Duration.ofSeconds(40), () -> meshK.memory().store(SWARM, "shared", key, value, Duration.ZERO));
+                writtenMemory.put(key, String.valueOf(10 + i));
+            }
+            var proposal = new org.agentmesh.proposals.SwarmProposals.ProposeRequest(Optional.empty(), Optional.empty(),
+                    org.agentmesh.http.Json.MAPPER.createObjectNode().put("action", "keep"), Optional.empty(), Optional.empty());
+            eventually(Duration.ofSeconds(40), () -> meshK.propose(SWARM, proposal)); // a fresh id each try
+            System.out.printf("majority accepted 10 tasks, 3 memory writes and a proposal by %d ms after the cut%n",
+                    System.currentTimeMillis() - cut);
 
             cluster.heal();
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> minority.stream().allMatch(cluster::isDowned));
@@ -174,7 +231,27 @@ class PartitionTest {
             }
             assertEquals(new TreeSet<>(acknowledged), new TreeSet<>(reference.keySet()), "acknowledged tasks, and nothing the minority refused");
             assertTrue(reference.values().stream().allMatch(s -> s.startsWith("COMPLETED")), reference.toString());
-            // memory contents: no replicated memory store on this branch yet; when it lands, compare it here the same way
+            // memory: every node reads the same contents: each acknowledged write, nothing the minority was refused
+            Map<String, String> memoryReference = null;
+            for (var n : cluster.runningNodes()) {
+                List<Map<String, String>> contents = new ArrayList<>();
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                    try {
+                        contents.add(memoryContents(n.mesh()));
+                        return true;
+                    } catch (RuntimeException e) {
+                        return false; // the Raft group may still be electing after the restart
+                    }
+                });
+                if (memoryReference == null) {
+                    memoryReference = contents.get(0);
+                } else {
+                    assertEquals(memoryReference, contents.get(0), "every node reads the same memory");
+                }
+            }
+            Map<String, String> values = new java.util.TreeMap<>();
+            memoryReference.forEach((key, v) -> values.put(key, v.substring(0, v.indexOf('@'))));
+            assertEquals(writtenMemory, values, "acknowledged memory writes, and nothing the minority refused");
             SwarmHealth after = health(cluster.node(k).mesh());
             System.out.println("partitions entered (summed over agents): " + after.partitions() + ", READ_ONLY durations (ms): " + after.recoveryMillis());
         }

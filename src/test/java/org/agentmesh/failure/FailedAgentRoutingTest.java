@@ -1,0 +1,126 @@
+package org.agentmesh.failure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.agentmesh.swarm.AgentMesh;
+import org.agentmesh.swarm.SwarmHealth;
+import org.agentmesh.swarm.SwarmRequest;
+import org.agentmesh.task.TaskEntity;
+import org.agentmesh.task.TaskRequest;
+import org.agentmesh.testkit.MeshTestCluster;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code AgentMesh.onPeerFailed} takes a confirmed-failed agent out of routing at once: tasks submitted while the
+ * crashed node's agents are held failed never go to them (the gossip view that routing reads still lists them alive
+ * for a while). Once the split brain resolver has downed the node, their detectors come back on the survivors and
+ * refute, and the agents are routable again. The node's metrics count what its detectors saw, as health reports it.
+ */
+class FailedAgentRoutingTest {
+
+    static final String SWARM = "route";
+    static final int AGENTS = 9;
+
+    @Test
+    void failedAgentsGetNoNewTasksUntilTheyComeBack() {
+        Map<String, Object> o = new HashMap<>(PartitionTest.fastDetection());
+        o.put("agent-mesh.tasks.lease", "60s");
+        o.put("agent-mesh.tasks.heartbeat", "1s");
+        // long enough to submit and check while the victims are held failed, under CPU contention too
+        o.put("pekko.cluster.split-brain-resolver.stable-after", "20s");
+        // few task shards, all in use before the crash: until the resolver removes the dead node no shard can be
+        // allocated (the coordinator's state needs every member), and the dead node's shards wait for it
+        o.put("agent-mesh.tasks.task-shards", 6);
+        try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
+            cluster.node(0).mesh().createSwarm(SwarmRequest.of(SWARM, AGENTS)).toCompletableFuture().join();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                SwarmHealth h = health(cluster.node(0).mesh());
+                return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS);
+            });
+            // the victim: node 1 or 2 hosting 1-4 of the 9 agents (the survivors keep a majority). Not node 0, where the
+            // swarm and its directory were created: until the resolver acts, nothing could reach them (see README).
+            SwarmHealth before = health(cluster.node(0).mesh());
+            int victim = -1;
+            for (int i = 1; i < 3 && victim < 0; i++) {
+                int hosted = agentsOn(before, cluster, i).size();
+                victim = hosted >= 1 && hosted <= 4 ? i : -1;
+            }
+            Assumptions.assumeTrue(victim >= 0, "placement: nodes 1 and 2 host no agent or more than 4");
+            Set<String> victimAgents = agentsOn(before, cluster, victim);
+            AgentMesh mesh = cluster.node(0).mesh();
+
+            // a mesh in use: every worker has been asked for its load, every task shard has held a task
+            assertEquals(AGENTS, mesh.workerLoads(SWARM).toCompletableFuture().join().size(), "every worker answers");
+            for (int i = 0; i < 40; i++) {
+                mesh.submitTask(SWARM, TaskRequest.sleep("warm-" + i, 10, List.of())).toCompletableFuture().join();
+            }
+
+            cluster.crash(victim);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> health(mesh).failed().containsAll(victimAgents));
+            // each is routed now; those whose shard was on the dead node are acknowledged only after the resolver acts
+            List<java.util.concurrent.CompletableFuture<java.util.Optional<TaskEntity.State>>> submitted = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                submitted.add(mesh.submitTask(SWARM, TaskRequest.sleep("while-failed-" + i, 300_000, List.of()))
+                        .handle((t, e) -> java.util.Optional.ofNullable(t)).toCompletableFuture());
+            }
+            List<TaskEntity.State> acknowledged = submitted.stream().map(f -> f.join()).flatMap(java.util.Optional::stream).toList();
+            assertFalse(acknowledged.isEmpty(), "tasks with shards on the survivors are acknowledged");
+            for (TaskEntity.State t : acknowledged) {
+                assertFalse(victimAgents.contains(t.agentId()), "task " + t.spec().id() + " routed to failed " + t.agentId());
+            }
+            // the resolver downs the victim; its agents' detectors restart on the survivors and refute: routable again
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                SwarmHealth h = health(mesh);
+                return h.failed().isEmpty() && h.agents().size() == AGENTS;
+            });
+            int[] n = {0};
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                TaskEntity.State t = mesh.submitTask(SWARM, TaskRequest.sleep("after-" + n[0]++, 300_000, List.of()))
+                        .toCompletableFuture().join();
+                return victimAgents.contains(t.agentId());
+            });
+
+            // metrics of the surviving nodes against what their detectors report
+            String label = "swarm=\"" + SWARM + "\"";
+            double rejoins = Scrape.sum(mesh.metrics().scrape(), "agent_mesh_failure_rejoins_total", label);
+            assertTrue(rejoins >= victimAgents.size(), "each failed agent came back in the client node's view: " + rejoins);
+            double recoveries = 0;
+            double declared = 0;
+            double confirmations = 0;
+            for (int i = 0; i < 3; i++) {
+                if (i != victim) { // the survivors
+                    String text = cluster.node(i).mesh().metrics().scrape();
+                    declared += Scrape.sum(text, "agent_mesh_failures_declared_total", label);
+                    confirmations += Scrape.sum(text, "agent_mesh_failure_confirmations_count", label);
+                    recoveries += Scrape.sum(text, "agent_mesh_failure_recoveries_total", label);
+                }
+            }
+            assertTrue(declared >= victimAgents.size(), "every victim declared failed by some agent: " + declared);
+            assertEquals(declared, confirmations, "one confirmation count recorded per declared failure");
+            assertEquals(declared, recoveries, "recovery ran once per declaration");
+        }
+    }
+
+    private static SwarmHealth health(AgentMesh mesh) {
+        return mesh.health(SWARM).toCompletableFuture().join();
+    }
+
+    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
+        Set<String> on = new TreeSet<>();
+        h.agents().forEach(r -> {
+            if (r.node().endsWith(cluster.address(node))) {
+                on.add(r.agentId());
+            }
+        });
+        return on;
+    }
+}
