@@ -67,6 +67,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         return swarmId + ":" + agentId;
     }
 
+    /** Signatures remembered per replica as verified (see CachingAuthenticator). */
+    private static final int VERIFIED_SIGNATURES_CACHED = 4_096;
+
     // ---- protocol
 
     public sealed interface Command extends CborSerializable permits PbftEnvelope, Wake, Stop, GetMetrics, GetProposal, GetRecentProposals,
@@ -262,7 +265,9 @@ public final class PbftReplica extends AbstractBehavior<PbftReplica.Command> {
         ownKey = init.own();
         KeyRing ring = new KeyRing(init.keys());
         PbftConfig config = settings.config(committee);
-        core = new PbftCore(config, new SwarmAuthenticator(agentId, ownKey, ring), ledger);
+        // retransmitted and replayed messages are verified once with Ed25519, then by hash
+        core = new PbftCore(config, new org.agentmesh.pbft.CachingAuthenticator(new SwarmAuthenticator(agentId, ownKey, ring),
+                VERIFIED_SIGNATURES_CACHED), ledger);
         core.recover(init.durable());
         if (core.lastExecuted() > 0 || core.view() > 0) {
             log.info("replica {}:{} recovered: view {}, executed through {}, stable checkpoint {}", swarmId, agentId,
