@@ -194,20 +194,8 @@ public final class SwarmProposals {
     }
 
     private CompletionStage<ProposalStatus> agreedStatus(String swarmId, String proposalId, List<String> committee, int triesLeft) {
-        int f = (committee.size() - 1) / 3;
-        List<CompletableFuture<Optional<PbftReplica.ProposalAnswer>>> answers = new ArrayList<>();
-        for (String agent : committee) {
-            answers.add(sharding.entityRefFor(PbftReplica.TYPE_KEY, PbftReplica.entityId(swarmId, agent))
-                    .<PbftReplica.ProposalAnswer>ask(r -> new PbftReplica.GetProposal(proposalId, r), askTimeout)
-                    .thenApply(Optional::of).exceptionally(e -> Optional.empty()).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            Map<List<ProposalStatus>, Integer> votes = new HashMap<>();
-            for (var a : answers) {
-                a.join().ifPresent(answer -> votes.merge(answer.status(), 1, Integer::sum));
-            }
-            Optional<List<ProposalStatus>> agreed = votes.entrySet().stream().filter(e -> e.getValue() >= f + 1)
-                    .map(Map.Entry::getKey).findFirst();
+        return agreedAnswer(swarmId, committee, r -> new PbftReplica.GetProposal(proposalId, r)).thenCompose(agreed -> {
+            // an agreed "not found" early on may be a just-submitted command still executing: ask again for a while
             if (agreed.isPresent() && !(agreed.get().isEmpty() && triesLeft > 15)) {
                 if (agreed.get().isEmpty()) {
                     throw new ProposalNotFound(proposalId);
@@ -218,11 +206,10 @@ public final class SwarmProposals {
                 if (agreed.isPresent()) {
                     throw new ProposalNotFound(proposalId);
                 }
-                throw new ConsensusUnavailable("fewer than f+1 = " + (f + 1) + " replicas agree on proposal '" + proposalId + "'");
+                throw new ConsensusUnavailable("fewer than f+1 = " + (faultsTolerated(committee) + 1)
+                        + " replicas agree on proposal '" + proposalId + "'");
             }
-            // replicas catching up (or a just-submitted command still executing): ask again shortly
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
-                    .thenCompose(x -> agreedStatus(swarmId, proposalId, committee, triesLeft - 1));
+            return later(() -> agreedStatus(swarmId, proposalId, committee, triesLeft - 1));
         });
     }
 
@@ -236,29 +223,48 @@ public final class SwarmProposals {
     }
 
     private CompletionStage<List<ProposalStatus>> agreedRecent(String swarmId, int limit, List<String> committee, int triesLeft) {
-        int f = (committee.size() - 1) / 3;
-        List<CompletableFuture<Optional<PbftReplica.ProposalAnswer>>> answers = new ArrayList<>();
-        for (String agent : committee) {
-            answers.add(sharding.entityRefFor(PbftReplica.TYPE_KEY, PbftReplica.entityId(swarmId, agent))
-                    .<PbftReplica.ProposalAnswer>ask(r -> new PbftReplica.GetRecentProposals(limit, r), askTimeout)
-                    .thenApply(Optional::of).exceptionally(e -> Optional.empty()).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            Map<List<ProposalStatus>, Integer> votes = new HashMap<>();
-            for (var a : answers) {
-                a.join().ifPresent(answer -> votes.merge(answer.status(), 1, Integer::sum));
-            }
-            Optional<List<ProposalStatus>> agreed = votes.entrySet().stream().filter(e -> e.getValue() >= f + 1)
-                    .map(Map.Entry::getKey).findFirst();
+        return agreedAnswer(swarmId, committee, r -> new PbftReplica.GetRecentProposals(limit, r)).thenCompose(agreed -> {
             if (agreed.isPresent()) {
                 return CompletableFuture.completedFuture(agreed.get());
             }
             if (triesLeft <= 0) {
-                throw new ConsensusUnavailable("fewer than f+1 = " + (f + 1) + " replicas agree on the recent proposals");
+                throw new ConsensusUnavailable("fewer than f+1 = " + (faultsTolerated(committee) + 1)
+                        + " replicas agree on the recent proposals");
             }
-            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
-                    .thenCompose(x -> agreedRecent(swarmId, limit, committee, triesLeft - 1));
+            return later(() -> agreedRecent(swarmId, limit, committee, triesLeft - 1));
         });
+    }
+
+    /**
+     * Asks every committee replica the same question; the answer at least f+1 of them give (so at least one correct
+     * replica gave it), or empty when no answer has that many (replicas catching up, or too many unreachable).
+     */
+    private CompletionStage<Optional<List<ProposalStatus>>> agreedAnswer(String swarmId, List<String> committee,
+            java.util.function.Function<ActorRef<PbftReplica.ProposalAnswer>, PbftReplica.Command> question) {
+        int f = faultsTolerated(committee);
+        List<CompletableFuture<Optional<PbftReplica.ProposalAnswer>>> answers = new ArrayList<>();
+        for (String agent : committee) {
+            answers.add(sharding.entityRefFor(PbftReplica.TYPE_KEY, PbftReplica.entityId(swarmId, agent))
+                    .<PbftReplica.ProposalAnswer>ask(question::apply, askTimeout)
+                    .thenApply(Optional::of).exceptionally(e -> Optional.empty()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<List<ProposalStatus>, Integer> votes = new HashMap<>();
+            for (var a : answers) {
+                a.join().ifPresent(answer -> votes.merge(answer.status(), 1, Integer::sum));
+            }
+            return votes.entrySet().stream().filter(e -> e.getValue() >= f + 1).map(Map.Entry::getKey).findFirst();
+        });
+    }
+
+    private static int faultsTolerated(List<String> committee) {
+        return (committee.size() - 1) / 3;
+    }
+
+    /** Runs {@code next} after a short pause (100 ms), off the caller's thread. */
+    private static <T> CompletionStage<T> later(java.util.function.Supplier<CompletionStage<T>> next) {
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                .thenCompose(x -> next.get());
     }
 
     public CompletionStage<ConsensusMetrics> metrics(String swarmId) {
