@@ -129,6 +129,20 @@ public final class MeshMemory {
         return AskPattern.ask(route.member(swarmId, member), RaftMember.GetStatus::new, timeout, system.scheduler());
     }
 
+    /**
+     * The failure detector confirmed that agent {@code agentId} of {@code swarmId} failed: every other member of the
+     * swarm's group hears of it, and whichever leads (now or later) replaces that voter by a membership change.
+     */
+    public void peerFailed(String swarmId, String agentId) {
+        directory.members(swarmId).thenAccept(members -> {
+            for (String m : members) {
+                if (!m.equals(agentId)) { // telling the failed member would only wake it up
+                    route.member(swarmId, m).tell(new RaftMember.PeerFailed(agentId));
+                }
+            }
+        });
+    }
+
     /** Forgets cached leaders of a swarm (it shut down). */
     public void forget(String swarmId) {
         leaders.remove(swarmId);

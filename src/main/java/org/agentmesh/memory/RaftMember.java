@@ -104,6 +104,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
 
     public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
+    /**
+     * The failure detector confirmed that agent {@code memberId} failed: if this member leads, it replaces that voter
+     * at once (promotes a caught-up learner, removes the voter) instead of waiting for {@code voter-replace-after}.
+     * Harmless elsewhere, and ignored if the member is heard from again after the verdict.
+     */
+    public record PeerFailed(String memberId) implements Command {}
+
     /** Local timer and self messages: never cross the wire, so tests with serialize-messages on need not encode them. */
     record Tick() implements Command, NoSerializationVerificationNeeded {}
 
@@ -179,7 +186,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             long snapshotIndex,
             List<MemberProgress> members,
             long lastElectionAtMillis,
-            long journalWrites) implements CborSerializable {}
+            long journalWrites,
+            int storedEntries) implements CborSerializable {}
 
     // ---- events and state
 
@@ -256,6 +264,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private final PriorityQueue<PendingRead> readsAwaitingApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
     private final Map<String, Long> lastHeardNanos = new HashMap<>();
+    /** Members the failure detector confirmed failed, with the time of the verdict. */
+    private final Map<String, Long> confirmedFailedNanos = new HashMap<>();
+    private long nextPurgeAtMillis;
     /** The entries list of the current state that only this actor holds, so appends may mutate it in place. */
     private List<LogEntry> ownedEntries;
 
@@ -304,6 +315,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
                 .onCommand(Write.class, this::onWrite)
                 .onCommand(Read.class, this::onRead)
                 .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status()))
+                .onCommand(PeerFailed.class, (state, cmd) -> onPeerFailed(cmd))
                 .onCommand(Tick.class, (state, cmd) -> onTick())
                 .onCommand(Flush.class, (state, cmd) -> onFlush())
                 .build();
@@ -441,9 +453,38 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             nextMaintenanceNanos = now + 250_000_000L;
             expireWaiters(now);
             replaceLostVoters(now);
+            purgeExpired();
         }
         // most ticks change nothing: take the Ready here rather than send a Flush 100 times a second per member
         return flushScheduled ? Effect().none() : onFlush();
+    }
+
+    private Effect<Event, State> onPeerFailed(PeerFailed cmd) {
+        if (core == null || cmd.memberId().equals(memberId)) {
+            return Effect().none();
+        }
+        confirmedFailedNanos.put(cmd.memberId(), System.nanoTime());
+        if (core.role() == RaftRole.LEADER) {
+            replaceLostVoters(System.nanoTime());
+            scheduleFlush();
+        }
+        return Effect().none();
+    }
+
+    /**
+     * Expired entries are hidden from reads at once but hold memory (and snapshot space) until removed: the leader
+     * proposes a {@link MemoryCommand.Purge} stamped with its own clock, so every replica removes exactly the same ones.
+     */
+    private void purgeExpired() {
+        if (core.role() != RaftRole.LEADER || settings.purgeInterval().isZero()) {
+            return;
+        }
+        long wallNow = System.currentTimeMillis();
+        if (wallNow < nextPurgeAtMillis || !store.mayHoldExpiredAt(wallNow)) {
+            return;
+        }
+        nextPurgeAtMillis = wallNow + settings.purgeInterval().toMillis();
+        core.step(new LocalInput.Propose(nextRequestId++, codec.encodeCommand(new MemoryCommand.Purge(wallNow))), nowMillis());
     }
 
     private void scheduleFlush() {
@@ -677,29 +718,46 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         long limit = settings.voterReplaceAfter().toNanos();
         Membership m = core.membership();
+        confirmedFailedNanos.keySet().retainAll(m.members()); // verdicts on members already removed are done with
         List<String> lost = new ArrayList<>();
         for (String v : m.voters()) {
-            if (!v.equals(memberId) && now - lastHeardNanos.getOrDefault(v, now) > limit) {
+            if (!v.equals(memberId) && (now - lastHeardNanos.getOrDefault(v, now) > limit || confirmedFailed(v))) {
                 lost.add(v);
             }
         }
-        if (lost.isEmpty()) {
-            return;
-        }
         Optional<String> learner = m.learners().stream()
+                .filter(l -> !confirmedFailed(l))
                 .filter(l -> now - lastHeardNanos.getOrDefault(l, Long.MIN_VALUE / 2) < limit)
                 .filter(l -> core.matchIndexOf(l) >= core.commitIndex())
                 .findFirst();
-        MembershipChange change = learner.isPresent() && m.voters().size() <= settings.maxVoters()
-                ? MembershipChange.promoteLearner(learner.get())
-                : MembershipChange.remove(lost.get(0));
-        log.info("raft group {}: voter {} silent for over {}: {}", swarmId, lost.get(0), settings.voterReplaceAfter(), change);
+        MembershipChange change;
+        if (!lost.isEmpty()) {
+            // promote first, so the group never has fewer live voters than before the loss
+            change = learner.isPresent() && m.voters().size() <= settings.maxVoters()
+                    ? MembershipChange.promoteLearner(learner.get())
+                    : MembershipChange.remove(lost.get(0));
+            log.info("raft group {}: voter {} lost ({}): {}", swarmId, lost.get(0),
+                    confirmedFailed(lost.get(0)) ? "confirmed failed" : "silent for over " + settings.voterReplaceAfter(), change);
+        } else if (m.voters().size() < settings.maxVoters() && learner.isPresent()) {
+            // a voter was removed before a learner had caught up: top the group up again
+            change = MembershipChange.promoteLearner(learner.get());
+            log.info("raft group {}: {} voters of {}: {}", swarmId, m.voters().size(), settings.maxVoters(), change);
+        } else {
+            return;
+        }
         core.step(new LocalInput.ChangeMembership(nextRequestId++, change), nowMillis());
+    }
+
+    /** Confirmed failed by the failure detector and not heard from since the verdict. */
+    private boolean confirmedFailed(String member) {
+        Long at = confirmedFailedNanos.get(member);
+        Long heard = lastHeardNanos.get(member);
+        return at != null && (heard == null || heard - at < 0);
     }
 
     private RaftStatus status() {
         if (core == null) {
-            return new RaftStatus(swarmId, memberId, false, "stopped", 0, "", "", 0, appliedIndex, 0, 0, List.of(), 0, journalWrites);
+            return new RaftStatus(swarmId, memberId, false, "stopped", 0, "", "", 0, appliedIndex, 0, 0, List.of(), 0, journalWrites, store.size());
         }
         Membership m = core.membership();
         List<MemberProgress> members = new ArrayList<>();
@@ -711,7 +769,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         return new RaftStatus(swarmId, memberId, true, core.role().name().toLowerCase(), core.term(), core.votedFor(), core.leader(),
                 core.commitIndex(), appliedIndex, core.lastIndex(), core.snapshotIndex(), members, lastElectionAtMillis,
-                journalWrites);
+                journalWrites, store.size());
     }
 
     private long deadline() {

@@ -171,7 +171,11 @@ public final class AgentMesh implements Extension {
         this.failureSettings = org.agentmesh.failure.FailureSettings.from(system.settings().config());
         this.reachabilityLog = new org.agentmesh.failure.ClusterReachabilityLog(system);
         var hooks = new org.agentmesh.failure.FailureDetectorMember.Hooks(
-                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), this::redispatchTasksOf,
+                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())),
+                (swarmId, agentId) -> {
+                    redispatchTasksOf(swarmId, agentId);
+                    memory.peerFailed(swarmId, agentId); // the swarm's Raft leader replaces the failed voter
+                },
                 partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort());
         sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
                         ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
