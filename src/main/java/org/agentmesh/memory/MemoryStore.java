@@ -72,16 +72,19 @@ public final class MemoryStore implements StateMachine {
 
     @Override
     public byte[] apply(long index, byte[] command) {
+        return codec.encodeResult(applyEncoded(index, command));
+    }
+
+    /** {@link #apply(long, byte[])} with the result as an object, for a driver that answers its clients in-process. */
+    public MemoryResult applyEncoded(long index, byte[] command) {
         advanceIndex(index);
-        MemoryResult result;
         try {
             MemoryCommand decoded = codec.decodeCommand(command);
-            decoded.validate(codec, maxValueBytes);
-            result = execute(index, decoded);
+            decoded.validate(codec, command.length <= maxValueBytes ? MemoryCommand.SIZE_ALREADY_CHECKED : maxValueBytes);
+            return execute(index, decoded, false); // decoded here: nobody else holds its value
         } catch (InvalidFieldException e) {
-            result = new MemoryResult.Rejected(e.field(), e.reason());
+            return new MemoryResult.Rejected(e.field(), e.reason());
         }
-        return codec.encodeResult(result);
     }
 
     /** The typed form of {@link #apply(long, byte[])}, for callers that hold the command as an object. */
@@ -89,7 +92,7 @@ public final class MemoryStore implements StateMachine {
         advanceIndex(index);
         try {
             command.validate(codec, maxValueBytes);
-            return execute(index, command);
+            return execute(index, command, true);
         } catch (InvalidFieldException e) {
             return new MemoryResult.Rejected(e.field(), e.reason());
         }
@@ -103,9 +106,9 @@ public final class MemoryStore implements StateMachine {
         lastAppliedIndex = index;
     }
 
-    private MemoryResult execute(long index, MemoryCommand command) {
+    private MemoryResult execute(long index, MemoryCommand command, boolean copyValue) {
         if (command instanceof MemoryCommand.Store s) {
-            put(s.namespace(), s.key(), new Entry(s.value().deepCopy(), index, s.expiresAtMillis()));
+            put(s.namespace(), s.key(), new Entry(copyValue ? s.value().deepCopy() : s.value(), index, s.expiresAtMillis()));
             return new MemoryResult.Stored(index);
         } else if (command instanceof MemoryCommand.Delete d) {
             Optional<Entry> live = live(d.namespace(), d.key(), d.nowMillis());
@@ -117,7 +120,7 @@ public final class MemoryStore implements StateMachine {
             if (current != c.expectedVersion()) {
                 return new MemoryResult.CasConflict(current);
             }
-            put(c.namespace(), c.key(), new Entry(c.value().deepCopy(), index, c.expiresAtMillis()));
+            put(c.namespace(), c.key(), new Entry(copyValue ? c.value().deepCopy() : c.value(), index, c.expiresAtMillis()));
             return new MemoryResult.CasOk(index);
         } else if (command instanceof MemoryCommand.Purge p) {
             return new MemoryResult.Purged(purge(p.nowMillis()));

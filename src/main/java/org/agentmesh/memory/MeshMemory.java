@@ -113,16 +113,33 @@ public final class MeshMemory {
 
     /** The group as its leader sees it (or as the first member that answers sees it, when there is no leader). */
     public CompletionStage<RaftMember.RaftStatus> raftStatus(String swarmId) {
-        Duration t = settings.requestTimeout();
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         return directory.members(swarmId).thenCompose(members -> {
             String first = leaders.getOrDefault(swarmId, members.get(0));
-            return statusOf(swarmId, first, t).thenCompose(s -> {
+            return anyStatus(swarmId, members, members.contains(first) ? first : members.get(0), 0, deadline).thenCompose(s -> {
                 if (s.leader().isEmpty() || s.leader().equals(s.member()) || !members.contains(s.leader())) {
                     return CompletableFuture.completedFuture(s);
                 }
-                return statusOf(swarmId, s.leader(), t).exceptionally(e -> s);
+                return statusOf(swarmId, s.leader(), READ_ATTEMPT_TIMEOUT).exceptionally(e -> s);
             });
         });
+    }
+
+    /** The status of {@code target}, or of the next members in turn if it does not answer (it may have failed). */
+    private CompletionStage<RaftMember.RaftStatus> anyStatus(String swarmId, List<String> members, String target, int tried,
+            long deadline) {
+        long remaining = deadline - System.nanoTime();
+        Duration timeout = Duration.ofNanos(Math.max(1, Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos())));
+        return statusOf(swarmId, target, timeout).handle((s, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(s);
+            }
+            if (tried + 1 >= members.size() || System.nanoTime() >= deadline) {
+                return CompletableFuture.<RaftMember.RaftStatus>failedFuture(new NoMajorityException(
+                        "no member of swarm " + swarmId + "'s Raft group answered"));
+            }
+            return anyStatus(swarmId, members, next(members, target), tried + 1, deadline);
+        }).thenCompose(Function.identity());
     }
 
     private CompletionStage<RaftMember.RaftStatus> statusOf(String swarmId, String member, Duration timeout) {

@@ -93,8 +93,11 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     /** The swarm shut down: the member forgets its group and stops. */
     public record Stop() implements Command {}
 
-    /** A Raft message from a peer. */
-    public record Deliver(long generation, RaftMessage message) implements Command {}
+    /**
+     * A Raft message from a peer; {@code sender} is the peer's own actor, so that messages back to it can skip Cluster
+     * Sharding's routing (region, remote region, shard) while it keeps answering.
+     */
+    public record Deliver(long generation, RaftMessage message, ActorRef<Command> sender) implements Command {}
 
     /** A write, proposed if this member leads; answered with {@link Written}, {@link Redirect} or {@link Unknown}. */
     public record Write(WriteOp op, ActorRef<Reply> replyTo) implements Command {}
@@ -105,9 +108,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
 
     /**
-     * The failure detector confirmed that agent {@code memberId} failed: if this member leads, it replaces that voter
-     * at once (promotes a caught-up learner, removes the voter) instead of waiting for {@code voter-replace-after}.
-     * Harmless elsewhere, and ignored if the member is heard from again after the verdict.
+     * The failure detector confirmed that agent {@code memberId} failed: if this member leads (now or later), it replaces
+     * that voter as soon as the member is also silent for an election timeout, instead of after {@code voter-replace-after}.
+     * A member still heard from (a false verdict) is left alone.
      */
     public record PeerFailed(String memberId) implements Command {}
 
@@ -233,6 +236,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
 
     private record PendingWrite(long term, ActorRef<Reply> replyTo, long deadlineNanos) {}
 
+    private record PeerRef(ActorRef<Command> ref, long heardNanos) {}
+
     private record PendingRead(Query query, ActorRef<Reply> replyTo, long readIndex, long deadlineNanos) {}
 
     private final ActorContext<Command> ctx;
@@ -264,6 +269,11 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private final PriorityQueue<PendingRead> readsAwaitingApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
     private final Map<String, Long> lastHeardNanos = new HashMap<>();
+    /** Peers' own actors, learned from their messages (see {@link #send}). */
+    private final Map<String, PeerRef> peerRefs = new HashMap<>();
+    private final long directPeerNanos;
+    /** How long a member declared failed must also be silent to the leader before it is removed. */
+    private final long corroborateNanos;
     /** Members the failure detector confirmed failed, with the time of the verdict. */
     private final Map<String, Long> confirmedFailedNanos = new HashMap<>();
     private long nextPurgeAtMillis;
@@ -281,6 +291,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         this.settings = settings;
         this.transport = transport;
         this.shard = shard;
+        this.directPeerNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
+        this.corroborateNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
     }
 
     @Override
@@ -364,6 +376,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private void halt(String why) {
         timers.cancel("tick");
         core = null;
+        peerRefs.clear();
         knownLeader = "";
         for (PendingWrite w : proposing.values()) {
             w.replyTo().tell(new Redirect(why, ""));
@@ -392,7 +405,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (core == null || d.generation() != generation) {
             return Effect().none();
         }
-        lastHeardNanos.put(d.message().from(), System.nanoTime());
+        long heardAt = System.nanoTime();
+        lastHeardNanos.put(d.message().from(), heardAt);
+        peerRefs.put(d.message().from(), new PeerRef(d.sender(), heardAt));
         core.step(d.message(), nowMillis());
         scheduleFlush();
         return Effect().none();
@@ -405,16 +420,18 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (core.role() != RaftRole.LEADER) {
             return Effect().reply(w.replyTo(), new Redirect("not the leader", core.leader()));
         }
-        MemoryCommand command;
+        byte[] encoded;
         try {
-            command = toCommand(w.op(), System.currentTimeMillis());
-            command.validate(codec, MemoryLimits.MAX_VALUE_BYTES);
+            MemoryCommand command = toCommand(w.op(), System.currentTimeMillis());
+            encoded = codec.encodeCommand(command);
+            command.validate(codec, encoded.length <= MemoryLimits.MAX_VALUE_BYTES
+                    ? MemoryCommand.SIZE_ALREADY_CHECKED : MemoryLimits.MAX_VALUE_BYTES);
         } catch (InvalidFieldException e) {
             return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason())));
         }
         long id = nextRequestId++;
         proposing.put(id, new PendingWrite(0, w.replyTo(), deadline()));
-        core.step(new LocalInput.Propose(id, codec.encodeCommand(command)), nowMillis());
+        core.step(new LocalInput.Propose(id, encoded), nowMillis());
         scheduleFlush();
         return Effect().none();
     }
@@ -463,7 +480,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (core == null || cmd.memberId().equals(memberId)) {
             return Effect().none();
         }
-        confirmedFailedNanos.put(cmd.memberId(), System.nanoTime());
+        confirmedFailedNanos.putIfAbsent(cmd.memberId(), System.nanoTime()); // the first verdict counts
         if (core.role() == RaftRole.LEADER) {
             replaceLostVoters(System.nanoTime());
             scheduleFlush();
@@ -485,6 +502,21 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         nextPurgeAtMillis = wallNow + settings.purgeInterval().toMillis();
         core.step(new LocalInput.Propose(nextRequestId++, codec.encodeCommand(new MemoryCommand.Purge(wallNow))), nowMillis());
+    }
+
+    /**
+     * Straight to the peer's actor while it answers (its last message is younger than the shortest election timeout),
+     * else through the transport (Cluster Sharding), which finds the member wherever it lives now. Raft tolerates the
+     * loss and reordering this may cause when a member moves.
+     */
+    private void send(RaftMessage m) {
+        Deliver d = new Deliver(generation, m, ctx.getSelf());
+        PeerRef direct = peerRefs.get(m.to());
+        if (direct != null && System.nanoTime() - direct.heardNanos() < directPeerNanos) {
+            direct.ref().tell(d);
+        } else {
+            transport.send(swarmId, m.to(), d);
+        }
     }
 
     private void scheduleFlush() {
@@ -516,7 +548,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             for (RaftMessage m : ready.messages()) {
                 boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
                 if (fromLeader && m.term() <= durableTerm) {
-                    transport.send(swarmId, m.to(), new Deliver(generation, m));
+                    send(m);
                 } else {
                     later.add(m);
                 }
@@ -554,7 +586,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             return;
         }
         for (RaftMessage m : messages) {
-            transport.send(swarmId, m.to(), new Deliver(generation, m));
+            send(m);
         }
         ready.leaderState().ifPresent(ls -> {
             if (!ls.leader().isEmpty() && !ls.leader().equals(knownLeader)) {
@@ -627,9 +659,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     private void apply(LogEntry e) {
-        byte[] result = null;
+        MemoryResult result = null;
         if (e.payload() instanceof EntryPayload.Command c) {
-            result = store.apply(e.index(), c.data());
+            result = store.applyEncoded(e.index(), c.data());
         }
         appliedIndex = e.index();
         if (e.term() > appliedTerm) {
@@ -641,7 +673,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             return;
         }
         if (w.term() == e.term() && result != null) {
-            w.replyTo().tell(new Written(codec.decodeResult(result)));
+            w.replyTo().tell(new Written(result));
         } else {
             // another leader's entry took the index: ours was never applied, a retry is safe
             w.replyTo().tell(new Redirect("lost to a leader change", core.leader()));
@@ -708,9 +740,10 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     /**
-     * A leader replaces voters it has not heard from for {@code voter-replace-after}: first it promotes a caught-up
-     * learner it hears from (the group keeps its size), then it removes the lost voter. One change at a time; the core
-     * refuses a change while the previous one is uncommitted.
+     * A leader replaces voters it has not heard from for {@code voter-replace-after}, or that the failure detector
+     * confirmed failed ({@link PeerFailed}): it removes the lost voter, then promotes a live, caught-up learner while
+     * the group has fewer than {@code max-voters}. One change at a time; the core refuses a change while the previous
+     * one is uncommitted, and this runs again on the next maintenance tick.
      */
     private void replaceLostVoters(long now) {
         if (core.role() != RaftRole.LEADER) {
@@ -721,25 +754,33 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         confirmedFailedNanos.keySet().retainAll(m.members()); // verdicts on members already removed are done with
         List<String> lost = new ArrayList<>();
         for (String v : m.voters()) {
-            if (!v.equals(memberId) && (now - lastHeardNanos.getOrDefault(v, now) > limit || confirmedFailed(v))) {
+            long silent = now - lastHeardNanos.getOrDefault(v, now);
+            if (!v.equals(memberId) && (silent > limit || (confirmedFailed(v) && silent > corroborateNanos))) {
                 lost.add(v);
             }
         }
-        Optional<String> learner = m.learners().stream()
-                .filter(l -> !confirmedFailed(l))
-                .filter(l -> now - lastHeardNanos.getOrDefault(l, Long.MIN_VALUE / 2) < limit)
-                .filter(l -> core.matchIndexOf(l) >= core.commitIndex())
-                .findFirst();
+        // live: answered within the last few heartbeats (a crash seconds ago must not look live)
+        long recent = Math.min(limit, 4_000_000L * settings.core().heartbeatIntervalMillis());
         MembershipChange change;
         if (!lost.isEmpty()) {
-            // promote first, so the group never has fewer live voters than before the loss
-            change = learner.isPresent() && m.voters().size() <= settings.maxVoters()
-                    ? MembershipChange.promoteLearner(learner.get())
-                    : MembershipChange.remove(lost.get(0));
+            // remove first: dropping a dead voter never costs fault tolerance, while promoting a learner first could
+            // make a group whose live voters are no longer a majority of it (if that learner is failing too)
+            change = MembershipChange.remove(lost.get(0));
             log.info("raft group {}: voter {} lost ({}): {}", swarmId, lost.get(0),
                     confirmedFailed(lost.get(0)) ? "confirmed failed" : "silent for over " + settings.voterReplaceAfter(), change);
-        } else if (m.voters().size() < settings.maxVoters() && learner.isPresent()) {
-            // a voter was removed before a learner had caught up: top the group up again
+        } else if (m.voters().size() < settings.maxVoters()) {
+            // top the group up with a caught-up learner, only while every voter is live: then the larger group
+            // still has a live majority even if that learner fails right after
+            boolean allVotersLive = m.voters().stream()
+                    .allMatch(v -> v.equals(memberId) || now - lastHeardNanos.getOrDefault(v, Long.MIN_VALUE / 2) < recent);
+            Optional<String> learner = m.learners().stream()
+                    .filter(l -> !confirmedFailed(l))
+                    .filter(l -> now - lastHeardNanos.getOrDefault(l, Long.MIN_VALUE / 2) < recent)
+                    .filter(l -> core.matchIndexOf(l) >= core.commitIndex())
+                    .findFirst();
+            if (!allVotersLive || learner.isEmpty()) {
+                return;
+            }
             change = MembershipChange.promoteLearner(learner.get());
             log.info("raft group {}: {} voters of {}: {}", swarmId, m.voters().size(), settings.maxVoters(), change);
         } else {
@@ -748,11 +789,22 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         core.step(new LocalInput.ChangeMembership(nextRequestId++, change), nowMillis());
     }
 
-    /** Confirmed failed by the failure detector and not heard from since the verdict. */
+    /**
+     * Confirmed failed by the failure detector, and the verdict not contradicted: a member still heard from well after
+     * it was declared failed (a false verdict, e.g. under load) has its verdict dropped. The leader acts on a verdict
+     * only once the member is silent at the Raft level too ({@code corroborateNanos}), so a false one removes nobody.
+     */
     private boolean confirmedFailed(String member) {
         Long at = confirmedFailedNanos.get(member);
+        if (at == null) {
+            return false;
+        }
         Long heard = lastHeardNanos.get(member);
-        return at != null && (heard == null || heard - at < 0);
+        if (heard != null && heard - at > 2 * corroborateNanos) {
+            confirmedFailedNanos.remove(member);
+            return false;
+        }
+        return true;
     }
 
     private RaftStatus status() {

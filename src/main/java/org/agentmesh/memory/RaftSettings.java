@@ -15,7 +15,6 @@ import org.agentmesh.raft.RaftConfig;
  * @param retryBackoff pause before asking again when no leader is known
  * @param voterReplaceAfter a leader replaces a voter it has not heard from for this long
  * @param purgeInterval how often a leader proposes removing expired TTL entries (zero: never)
- * @param memberShards shard count of the member entity type
  */
 public record RaftSettings(
         int maxVoters,
@@ -25,8 +24,7 @@ public record RaftSettings(
         Duration requestTimeout,
         Duration retryBackoff,
         Duration voterReplaceAfter,
-        Duration purgeInterval,
-        int memberShards) {
+        Duration purgeInterval) {
 
     public RaftSettings {
         if (maxVoters < 1) {
@@ -60,32 +58,31 @@ public record RaftSettings(
                 c.getDuration("request-timeout"),
                 c.getDuration("retry-backoff"),
                 c.getDuration("voter-replace-after"),
-                c.getDuration("purge-interval"),
-                c.getInt("member-shards"));
+                c.getDuration("purge-interval"));
     }
 
     public RaftSettings withSnapshotInterval(int entries) {
         return new RaftSettings(maxVoters, core, tickInterval, entries, requestTimeout, retryBackoff, voterReplaceAfter,
-                purgeInterval, memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withVoterReplaceAfter(Duration after) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff, after,
-                purgeInterval, memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withRequestTimeout(Duration timeout) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, timeout, retryBackoff, voterReplaceAfter,
-                purgeInterval, memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withMaxVoters(int voters) {
         return new RaftSettings(voters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, purgeInterval, memberShards);
+                voterReplaceAfter, purgeInterval);
     }
 
     public RaftSettings withPurgeInterval(Duration interval) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, interval, memberShards);
+                voterReplaceAfter, interval);
     }
 }

@@ -187,6 +187,23 @@ class RaftMemberTest {
     }
 
     @Test
+    void aFalseFailureVerdictRemovesNobody() {
+        List<String> four = List.of("m1", "m2", "m3", "m4");
+        try (RaftTestGroup g = new RaftTestGroup(four, 3, Duration.ofMinutes(10))) {
+            String leader = g.awaitLeader(four);
+            String accused = THREE.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            g.memory.peerFailed(g.swarmId, accused); // it is alive and keeps answering the leader
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // several maintenance rounds
+            while (System.nanoTime() < until) {
+                g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+                List<String> voters = g.status(leader).members().stream()
+                        .filter(RaftMember.MemberProgress::voter).map(RaftMember.MemberProgress::id).toList();
+                assertEquals(THREE, voters.stream().sorted().toList(), "a live voter was removed on a false verdict");
+            }
+        }
+    }
+
+    @Test
     void theLeaderPurgesExpiredEntriesOnEveryReplica() {
         try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(5),
                 s -> s.withPurgeInterval(Duration.ofMillis(200)))) {
