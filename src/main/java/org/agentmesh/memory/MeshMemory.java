@@ -56,12 +56,18 @@ public final class MeshMemory {
     private final Directory directory;
     private final Route route;
     private final Map<String, String> leaders = new ConcurrentHashMap<>();
+    /** Per swarm, the own actor of the member that last answered, while it keeps answering (see {@link #recipient}). */
+    private final Map<String, Direct> direct = new ConcurrentHashMap<>();
+    private final long directNanos;
+
+    private record Direct(String memberId, ActorRef<RaftMember.Command> ref, long answeredNanos) {}
 
     public MeshMemory(ActorSystem<?> system, RaftSettings settings, Directory directory, Route route) {
         this.system = system;
         this.settings = settings;
         this.directory = directory;
         this.route = route;
+        this.directNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
     }
 
     public RaftSettings settings() {
@@ -223,8 +229,11 @@ public final class MeshMemory {
         // a write asked once must not be asked again if we cannot tell whether it was applied: wait for it
         Duration timeout = write ? Duration.ofNanos(remaining)
                 : Duration.ofNanos(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()));
-        CompletionStage<Reply> asked = AskPattern.ask(route.member(swarmId, target), message::apply, timeout, system.scheduler());
+        CompletionStage<Reply> asked = AskPattern.ask(recipient(swarmId, target), message::apply, timeout, system.scheduler());
         return asked.handle((reply, error) -> {
+            if (error != null || !(reply instanceof RaftMember.Written || reply instanceof RaftMember.Found)) {
+                direct.remove(swarmId); // next time through Cluster Sharding, which finds the member wherever it is
+            }
             if (error != null) {
                 leaders.put(swarmId, next(members, target));
                 if (write) {
@@ -259,8 +268,22 @@ public final class MeshMemory {
                         "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
             }
             leaders.put(swarmId, target);
+            ActorRef<RaftMember.Command> member = reply instanceof RaftMember.Written w ? w.member() : ((RaftMember.Found) reply).member();
+            direct.put(swarmId, new Direct(target, member, System.nanoTime()));
             return CompletableFuture.completedFuture(reply);
         }).thenCompose(Function.identity());
+    }
+
+    /**
+     * Straight to the member's own actor while it keeps answering (its last answer is younger than the shortest election
+     * timeout): that skips Cluster Sharding's region and shard hops on every request. Otherwise through Cluster Sharding.
+     */
+    private RecipientRef<RaftMember.Command> recipient(String swarmId, String target) {
+        Direct d = direct.get(swarmId);
+        if (d != null && d.memberId().equals(target) && System.nanoTime() - d.answeredNanos() < directNanos) {
+            return d.ref();
+        }
+        return route.member(swarmId, target);
     }
 
     private static String next(List<String> members, String current) {

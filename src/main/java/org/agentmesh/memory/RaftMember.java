@@ -160,11 +160,14 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     })
     public sealed interface Reply extends CborSerializable {}
 
-    /** The write was committed and applied with this result. */
-    public record Written(MemoryResult result) implements Reply {}
+    /**
+     * The write was committed and applied with this result. {@code member} (the answering member's own actor, as in
+     * {@link Found}) lets the client send its next requests there without Cluster Sharding's routing.
+     */
+    public record Written(MemoryResult result, ActorRef<Command> member) implements Reply {}
 
     /** A read's items (at most one for {@link GetKey}), as of log index {@code readIndex} or later. */
-    public record Found(List<Item> items, long readIndex) implements Reply {}
+    public record Found(List<Item> items, long readIndex, ActorRef<Command> member) implements Reply {}
 
     /** Not done and certainly not applied: ask {@code leaderHint} ({@code ""}: no leader known, ask again later). */
     public record Redirect(String reason, String leaderHint) implements Reply {}
@@ -427,7 +430,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             command.validate(codec, encoded.length <= MemoryLimits.MAX_VALUE_BYTES
                     ? MemoryCommand.SIZE_ALREADY_CHECKED : MemoryLimits.MAX_VALUE_BYTES);
         } catch (InvalidFieldException e) {
-            return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason())));
+            return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf()));
         }
         long id = nextRequestId++;
         proposing.put(id, new PendingWrite(0, w.replyTo(), deadline()));
@@ -673,7 +676,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             return;
         }
         if (w.term() == e.term() && result != null) {
-            w.replyTo().tell(new Written(result));
+            w.replyTo().tell(new Written(result, ctx.getSelf()));
         } else {
             // another leader's entry took the index: ours was never applied, a retry is safe
             w.replyTo().tell(new Redirect("lost to a leader change", core.leader()));
@@ -700,9 +703,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             PendingRead r = readsAwaitingApply.poll();
             Reply reply;
             try {
-                reply = new Found(query(r.query(), System.currentTimeMillis()), r.readIndex());
+                reply = new Found(query(r.query(), System.currentTimeMillis()), r.readIndex(), ctx.getSelf());
             } catch (InvalidFieldException e) {
-                reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()));
+                reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf());
             }
             r.replyTo().tell(reply);
         }
