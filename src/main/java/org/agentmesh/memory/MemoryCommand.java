@@ -24,6 +24,12 @@ public sealed interface MemoryCommand extends CborSerializable
     long nowMillis();
 
     /**
+     * {@code maxValueBytes} for {@link #validate} when the value's size is already known to be within the limit: an
+     * encoded command no longer than the limit cannot hold a value beyond it, so the value need not be encoded again.
+     */
+    int SIZE_ALREADY_CHECKED = Integer.MAX_VALUE;
+
+    /**
      * The {@code expiresAtMillis} for a time-to-live ({@code 0} = none). The proposer that sets {@code nowMillis}
      * should compute it from the same clock reading, so clock skew between nodes cannot make a fresh entry expired.
      */
@@ -58,7 +64,9 @@ public sealed interface MemoryCommand extends CborSerializable
             MemoryLimits.requireValidKey(key);
             MemoryLimits.requireValidNow(nowMillis);
             MemoryLimits.requireValidExpiry(expiresAtMillis, nowMillis);
-            MemoryLimits.requireValidValueSize(codec.encodedSize(value), maxValueBytes);
+            if (maxValueBytes != SIZE_ALREADY_CHECKED) {
+                MemoryLimits.requireValidValueSize(codec.encodedSize(value), maxValueBytes);
+            }
         }
     }
 
@@ -96,7 +104,9 @@ public sealed interface MemoryCommand extends CborSerializable
             MemoryLimits.requireValidExpectedVersion(expectedVersion);
             MemoryLimits.requireValidNow(nowMillis);
             MemoryLimits.requireValidExpiry(expiresAtMillis, nowMillis);
-            MemoryLimits.requireValidValueSize(codec.encodedSize(value), maxValueBytes);
+            if (maxValueBytes != SIZE_ALREADY_CHECKED) {
+                MemoryLimits.requireValidValueSize(codec.encodedSize(value), maxValueBytes);
+            }
         }
     }
 

@@ -36,6 +36,11 @@ public final class MemoryStore implements StateMachine {
     // sorted maps: list/search come out sorted and snapshots are byte-for-byte deterministic
     private final TreeMap<String, TreeMap<String, Entry>> namespaces = new TreeMap<>();
     private long lastAppliedIndex;
+    /**
+     * No entry expires before this (a lower bound: deletes and overwrites do not raise it, a purge recomputes it). Not
+     * part of the replicated state; it only tells the leader whether a purge is worth proposing.
+     */
+    private long earliestExpiryMillis = Long.MAX_VALUE;
 
     public MemoryStore() {
         this(new MemoryCodec(), MemoryLimits.MAX_VALUE_BYTES);
@@ -60,18 +65,26 @@ public final class MemoryStore implements StateMachine {
         return n;
     }
 
+    /** Whether some entry may be expired at {@code nowMillis} and not purged yet (a purge would then remove it). */
+    public boolean mayHoldExpiredAt(long nowMillis) {
+        return earliestExpiryMillis != Long.MAX_VALUE && earliestExpiryMillis <= nowMillis;
+    }
+
     @Override
     public byte[] apply(long index, byte[] command) {
+        return codec.encodeResult(applyEncoded(index, command));
+    }
+
+    /** {@link #apply(long, byte[])} with the result as an object, for a driver that answers its clients in-process. */
+    public MemoryResult applyEncoded(long index, byte[] command) {
         advanceIndex(index);
-        MemoryResult result;
         try {
             MemoryCommand decoded = codec.decodeCommand(command);
-            decoded.validate(codec, maxValueBytes);
-            result = execute(index, decoded);
+            decoded.validate(codec, command.length <= maxValueBytes ? MemoryCommand.SIZE_ALREADY_CHECKED : maxValueBytes);
+            return execute(index, decoded, false); // decoded here: nobody else holds its value
         } catch (InvalidFieldException e) {
-            result = new MemoryResult.Rejected(e.field(), e.reason());
+            return new MemoryResult.Rejected(e.field(), e.reason());
         }
-        return codec.encodeResult(result);
     }
 
     /** The typed form of {@link #apply(long, byte[])}, for callers that hold the command as an object. */
@@ -79,7 +92,7 @@ public final class MemoryStore implements StateMachine {
         advanceIndex(index);
         try {
             command.validate(codec, maxValueBytes);
-            return execute(index, command);
+            return execute(index, command, true);
         } catch (InvalidFieldException e) {
             return new MemoryResult.Rejected(e.field(), e.reason());
         }
@@ -93,9 +106,9 @@ public final class MemoryStore implements StateMachine {
         lastAppliedIndex = index;
     }
 
-    private MemoryResult execute(long index, MemoryCommand command) {
+    private MemoryResult execute(long index, MemoryCommand command, boolean copyValue) {
         if (command instanceof MemoryCommand.Store s) {
-            entries(s.namespace()).put(s.key(), new Entry(s.value().deepCopy(), index, s.expiresAtMillis()));
+            put(s.namespace(), s.key(), new Entry(copyValue ? s.value().deepCopy() : s.value(), index, s.expiresAtMillis()));
             return new MemoryResult.Stored(index);
         } else if (command instanceof MemoryCommand.Delete d) {
             Optional<Entry> live = live(d.namespace(), d.key(), d.nowMillis());
@@ -107,7 +120,7 @@ public final class MemoryStore implements StateMachine {
             if (current != c.expectedVersion()) {
                 return new MemoryResult.CasConflict(current);
             }
-            entries(c.namespace()).put(c.key(), new Entry(c.value().deepCopy(), index, c.expiresAtMillis()));
+            put(c.namespace(), c.key(), new Entry(copyValue ? c.value().deepCopy() : c.value(), index, c.expiresAtMillis()));
             return new MemoryResult.CasOk(index);
         } else if (command instanceof MemoryCommand.Purge p) {
             return new MemoryResult.Purged(purge(p.nowMillis()));
@@ -117,18 +130,23 @@ public final class MemoryStore implements StateMachine {
 
     private int purge(long nowMillis) {
         int removed = 0;
+        long earliest = Long.MAX_VALUE;
         for (Iterator<TreeMap<String, Entry>> ns = namespaces.values().iterator(); ns.hasNext(); ) {
             TreeMap<String, Entry> entries = ns.next();
             for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-                if (it.next().isExpiredAt(nowMillis)) {
+                Entry e = it.next();
+                if (e.isExpiredAt(nowMillis)) {
                     it.remove();
                     removed++;
+                } else if (e.expiresAtMillis() != 0) {
+                    earliest = Math.min(earliest, e.expiresAtMillis());
                 }
             }
             if (entries.isEmpty()) {
                 ns.remove();
             }
         }
+        earliestExpiryMillis = earliest;
         return removed;
     }
 
@@ -218,8 +236,9 @@ public final class MemoryStore implements StateMachine {
                     + MemorySnapshot.CURRENT_FORMAT + ")");
         }
         namespaces.clear();
+        earliestExpiryMillis = Long.MAX_VALUE;
         for (Item item : s.items()) {
-            entries(item.namespace()).put(item.key(), item.entry());
+            put(item.namespace(), item.key(), item.entry());
         }
         lastAppliedIndex = s.lastAppliedIndex();
     }
@@ -232,6 +251,13 @@ public final class MemoryStore implements StateMachine {
 
     private static Entry copyOf(Entry e) {
         return new Entry(e.value().deepCopy(), e.version(), e.expiresAtMillis());
+    }
+
+    private void put(String namespace, String key, Entry entry) {
+        entries(namespace).put(key, entry);
+        if (entry.expiresAtMillis() != 0) {
+            earliestExpiryMillis = Math.min(earliestExpiryMillis, entry.expiresAtMillis());
+        }
     }
 
     private TreeMap<String, Entry> entries(String namespace) {

@@ -63,6 +63,11 @@ public final class MeshMemory {
     private final Route route;
     private final Function<String, WriteGuard.Decision> writeGuard;
     private final Map<String, String> leaders = new ConcurrentHashMap<>();
+    /** Per swarm, the own actor of the member that last answered, while it keeps answering (see {@link #recipient}). */
+    private final Map<String, Direct> direct = new ConcurrentHashMap<>();
+    private final long directNanos;
+
+    private record Direct(String memberId, ActorRef<RaftMember.Command> ref, long answeredNanos) {}
 
     /** A memory that always accepts writes (no partition detection: tests of the Raft group alone). */
     public MeshMemory(ActorSystem<?> system, RaftSettings settings, Directory directory, Route route) {
@@ -77,6 +82,7 @@ public final class MeshMemory {
         this.directory = directory;
         this.route = route;
         this.writeGuard = writeGuard;
+        this.directNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
     }
 
     /** Whether reads of {@code swarmId} answered now skip the leader (read-only mode) and so may be stale. */
@@ -133,20 +139,51 @@ public final class MeshMemory {
 
     /** The group as its leader sees it (or as the first member that answers sees it, when there is no leader). */
     public CompletionStage<RaftMember.RaftStatus> raftStatus(String swarmId) {
-        Duration t = settings.requestTimeout();
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         return directory.members(swarmId).thenCompose(members -> {
             String first = leaders.getOrDefault(swarmId, members.get(0));
-            return statusOf(swarmId, first, t).thenCompose(s -> {
+            return anyStatus(swarmId, members, members.contains(first) ? first : members.get(0), 0, deadline).thenCompose(s -> {
                 if (s.leader().isEmpty() || s.leader().equals(s.member()) || !members.contains(s.leader())) {
                     return CompletableFuture.completedFuture(s);
                 }
-                return statusOf(swarmId, s.leader(), t).exceptionally(e -> s);
+                return statusOf(swarmId, s.leader(), READ_ATTEMPT_TIMEOUT).exceptionally(e -> s);
             });
         });
     }
 
+    /** The status of {@code target}, or of the next members in turn if it does not answer (it may have failed). */
+    private CompletionStage<RaftMember.RaftStatus> anyStatus(String swarmId, List<String> members, String target, int tried,
+            long deadline) {
+        long remaining = deadline - System.nanoTime();
+        Duration timeout = Duration.ofNanos(Math.max(1, Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos())));
+        return statusOf(swarmId, target, timeout).handle((s, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(s);
+            }
+            if (tried + 1 >= members.size() || System.nanoTime() >= deadline) {
+                return CompletableFuture.<RaftMember.RaftStatus>failedFuture(new NoMajorityException(
+                        "no member of swarm " + swarmId + "'s Raft group answered"));
+            }
+            return anyStatus(swarmId, members, next(members, target), tried + 1, deadline);
+        }).thenCompose(Function.identity());
+    }
+
     private CompletionStage<RaftMember.RaftStatus> statusOf(String swarmId, String member, Duration timeout) {
         return AskPattern.ask(route.member(swarmId, member), RaftMember.GetStatus::new, timeout, system.scheduler());
+    }
+
+    /**
+     * The failure detector confirmed that agent {@code agentId} of {@code swarmId} failed: every other member of the
+     * swarm's group hears of it, and whichever leads (now or later) replaces that voter by a membership change.
+     */
+    public void peerFailed(String swarmId, String agentId) {
+        directory.members(swarmId).thenAccept(members -> {
+            for (String m : members) {
+                if (!m.equals(agentId)) { // telling the failed member would only wake it up
+                    route.member(swarmId, m).tell(new RaftMember.PeerFailed(agentId));
+                }
+            }
+        });
     }
 
     /** Forgets cached leaders of a swarm (it shut down). */
@@ -245,8 +282,11 @@ public final class MeshMemory {
         // a write asked once must not be asked again if we cannot tell whether it was applied: wait for it
         Duration timeout = write ? Duration.ofNanos(remaining)
                 : Duration.ofNanos(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()));
-        CompletionStage<Reply> asked = AskPattern.ask(route.member(swarmId, target), message::apply, timeout, system.scheduler());
+        CompletionStage<Reply> asked = AskPattern.ask(recipient(swarmId, target), message::apply, timeout, system.scheduler());
         return asked.handle((reply, error) -> {
+            if (error != null || !(reply instanceof RaftMember.Written || reply instanceof RaftMember.Found)) {
+                direct.remove(swarmId); // next time through Cluster Sharding, which finds the member wherever it is
+            }
             if (error != null) {
                 leaders.put(swarmId, next(members, target));
                 if (write) {
@@ -281,8 +321,22 @@ public final class MeshMemory {
                         "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
             }
             leaders.put(swarmId, target);
+            ActorRef<RaftMember.Command> member = reply instanceof RaftMember.Written w ? w.member() : ((RaftMember.Found) reply).member();
+            direct.put(swarmId, new Direct(target, member, System.nanoTime()));
             return CompletableFuture.completedFuture(reply);
         }).thenCompose(Function.identity());
+    }
+
+    /**
+     * Straight to the member's own actor while it keeps answering (its last answer is younger than the shortest election
+     * timeout): that skips Cluster Sharding's region and shard hops on every request. Otherwise through Cluster Sharding.
+     */
+    private RecipientRef<RaftMember.Command> recipient(String swarmId, String target) {
+        Direct d = direct.get(swarmId);
+        if (d != null && d.memberId().equals(target) && System.nanoTime() - d.answeredNanos() < directNanos) {
+            return d.ref();
+        }
+        return route.member(swarmId, target);
     }
 
     private static String next(List<String> members, String current) {

@@ -93,8 +93,11 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     /** The swarm shut down: the member forgets its group and stops. */
     public record Stop() implements Command {}
 
-    /** A Raft message from a peer. */
-    public record Deliver(long generation, RaftMessage message) implements Command {}
+    /**
+     * A Raft message from a peer; {@code sender} is the peer's own actor, so that messages back to it can skip Cluster
+     * Sharding's routing (region, remote region, shard) while it keeps answering.
+     */
+    public record Deliver(long generation, RaftMessage message, ActorRef<Command> sender) implements Command {}
 
     /** A write, proposed if this member leads; answered with {@link Written}, {@link Redirect} or {@link Unknown}. */
     public record Write(WriteOp op, ActorRef<Reply> replyTo) implements Command {}
@@ -109,6 +112,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     public record LocalRead(Query query, ActorRef<Reply> replyTo) implements Command {}
 
     public record GetStatus(ActorRef<RaftStatus> replyTo) implements Command {}
+
+    /**
+     * The failure detector confirmed that agent {@code memberId} failed: if this member leads (now or later), it replaces
+     * that voter as soon as the member is also silent for an election timeout, instead of after {@code voter-replace-after}.
+     * A member still heard from (a false verdict) is left alone.
+     */
+    public record PeerFailed(String memberId) implements Command {}
 
     /** Local timer and self messages: never cross the wire, so tests with serialize-messages on need not encode them. */
     record Tick() implements Command, NoSerializationVerificationNeeded {}
@@ -156,11 +166,14 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     })
     public sealed interface Reply extends CborSerializable {}
 
-    /** The write was committed and applied with this result. */
-    public record Written(MemoryResult result) implements Reply {}
+    /**
+     * The write was committed and applied with this result. {@code member} (the answering member's own actor, as in
+     * {@link Found}) lets the client send its next requests there without Cluster Sharding's routing.
+     */
+    public record Written(MemoryResult result, ActorRef<Command> member) implements Reply {}
 
     /** A read's items (at most one for {@link GetKey}), as of log index {@code readIndex} or later. */
-    public record Found(List<Item> items, long readIndex) implements Reply {}
+    public record Found(List<Item> items, long readIndex, ActorRef<Command> member) implements Reply {}
 
     /** Not done and certainly not applied: ask {@code leaderHint} ({@code ""}: no leader known, ask again later). */
     public record Redirect(String reason, String leaderHint) implements Reply {}
@@ -185,7 +198,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             long snapshotIndex,
             List<MemberProgress> members,
             long lastElectionAtMillis,
-            long journalWrites) implements CborSerializable {}
+            long journalWrites,
+            int storedEntries) implements CborSerializable {}
 
     // ---- events and state
 
@@ -231,6 +245,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
 
     private record PendingWrite(long term, ActorRef<Reply> replyTo, long deadlineNanos) {}
 
+    private record PeerRef(ActorRef<Command> ref, long heardNanos) {}
+
     private record PendingRead(Query query, ActorRef<Reply> replyTo, long readIndex, long deadlineNanos) {}
 
     private final ActorContext<Command> ctx;
@@ -262,6 +278,14 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private final PriorityQueue<PendingRead> readsAwaitingApply =
             new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
     private final Map<String, Long> lastHeardNanos = new HashMap<>();
+    /** Peers' own actors, learned from their messages (see {@link #send}). */
+    private final Map<String, PeerRef> peerRefs = new HashMap<>();
+    private final long directPeerNanos;
+    /** How long a member declared failed must also be silent to the leader before it is removed. */
+    private final long corroborateNanos;
+    /** Members the failure detector confirmed failed, with the time of the verdict. */
+    private final Map<String, Long> confirmedFailedNanos = new HashMap<>();
+    private long nextPurgeAtMillis;
     /** The entries list of the current state that only this actor holds, so appends may mutate it in place. */
     private List<LogEntry> ownedEntries;
 
@@ -276,6 +300,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         this.settings = settings;
         this.transport = transport;
         this.shard = shard;
+        this.directPeerNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
+        this.corroborateNanos = settings.core().electionTimeoutMinMillis() * 1_000_000L;
     }
 
     @Override
@@ -311,6 +337,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
                 .onCommand(Read.class, this::onRead)
                 .onCommand(LocalRead.class, this::onLocalRead)
                 .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status()))
+                .onCommand(PeerFailed.class, (state, cmd) -> onPeerFailed(cmd))
                 .onCommand(Tick.class, (state, cmd) -> onTick())
                 .onCommand(Flush.class, (state, cmd) -> onFlush())
                 .build();
@@ -359,6 +386,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private void halt(String why) {
         timers.cancel("tick");
         core = null;
+        peerRefs.clear();
         knownLeader = "";
         for (PendingWrite w : proposing.values()) {
             w.replyTo().tell(new Redirect(why, ""));
@@ -387,7 +415,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (core == null || d.generation() != generation) {
             return Effect().none();
         }
-        lastHeardNanos.put(d.message().from(), System.nanoTime());
+        long heardAt = System.nanoTime();
+        lastHeardNanos.put(d.message().from(), heardAt);
+        peerRefs.put(d.message().from(), new PeerRef(d.sender(), heardAt));
         core.step(d.message(), nowMillis());
         scheduleFlush();
         return Effect().none();
@@ -400,16 +430,18 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (core.role() != RaftRole.LEADER) {
             return Effect().reply(w.replyTo(), new Redirect("not the leader", core.leader()));
         }
-        MemoryCommand command;
+        byte[] encoded;
         try {
-            command = toCommand(w.op(), System.currentTimeMillis());
-            command.validate(codec, MemoryLimits.MAX_VALUE_BYTES);
+            MemoryCommand command = toCommand(w.op(), System.currentTimeMillis());
+            encoded = codec.encodeCommand(command);
+            command.validate(codec, encoded.length <= MemoryLimits.MAX_VALUE_BYTES
+                    ? MemoryCommand.SIZE_ALREADY_CHECKED : MemoryLimits.MAX_VALUE_BYTES);
         } catch (InvalidFieldException e) {
-            return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason())));
+            return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf()));
         }
         long id = nextRequestId++;
         proposing.put(id, new PendingWrite(0, w.replyTo(), deadline()));
-        core.step(new LocalInput.Propose(id, codec.encodeCommand(command)), nowMillis());
+        core.step(new LocalInput.Propose(id, encoded), nowMillis());
         scheduleFlush();
         return Effect().none();
     }
@@ -444,9 +476,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         Reply reply;
         try {
-            reply = new Found(query(r.query(), System.currentTimeMillis()), appliedIndex);
+            reply = new Found(query(r.query(), System.currentTimeMillis()), appliedIndex, ctx.getSelf());
         } catch (InvalidFieldException e) {
-            reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()));
+            reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf());
         }
         return Effect().reply(r.replyTo(), reply);
     }
@@ -461,9 +493,53 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             nextMaintenanceNanos = now + 250_000_000L;
             expireWaiters(now);
             replaceLostVoters(now);
+            purgeExpired();
         }
         // most ticks change nothing: take the Ready here rather than send a Flush 100 times a second per member
         return flushScheduled ? Effect().none() : onFlush();
+    }
+
+    private Effect<Event, State> onPeerFailed(PeerFailed cmd) {
+        if (core == null || cmd.memberId().equals(memberId)) {
+            return Effect().none();
+        }
+        confirmedFailedNanos.putIfAbsent(cmd.memberId(), System.nanoTime()); // the first verdict counts
+        if (core.role() == RaftRole.LEADER) {
+            replaceLostVoters(System.nanoTime());
+            scheduleFlush();
+        }
+        return Effect().none();
+    }
+
+    /**
+     * Expired entries are hidden from reads at once but hold memory (and snapshot space) until removed: the leader
+     * proposes a {@link MemoryCommand.Purge} stamped with its own clock, so every replica removes exactly the same ones.
+     */
+    private void purgeExpired() {
+        if (core.role() != RaftRole.LEADER || settings.purgeInterval().isZero()) {
+            return;
+        }
+        long wallNow = System.currentTimeMillis();
+        if (wallNow < nextPurgeAtMillis || !store.mayHoldExpiredAt(wallNow)) {
+            return;
+        }
+        nextPurgeAtMillis = wallNow + settings.purgeInterval().toMillis();
+        core.step(new LocalInput.Propose(nextRequestId++, codec.encodeCommand(new MemoryCommand.Purge(wallNow))), nowMillis());
+    }
+
+    /**
+     * Straight to the peer's actor while it answers (its last message is younger than the shortest election timeout),
+     * else through the transport (Cluster Sharding), which finds the member wherever it lives now. Raft tolerates the
+     * loss and reordering this may cause when a member moves.
+     */
+    private void send(RaftMessage m) {
+        Deliver d = new Deliver(generation, m, ctx.getSelf());
+        PeerRef direct = peerRefs.get(m.to());
+        if (direct != null && System.nanoTime() - direct.heardNanos() < directPeerNanos) {
+            direct.ref().tell(d);
+        } else {
+            transport.send(swarmId, m.to(), d);
+        }
     }
 
     private void scheduleFlush() {
@@ -495,7 +571,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             for (RaftMessage m : ready.messages()) {
                 boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
                 if (fromLeader && m.term() <= durableTerm) {
-                    transport.send(swarmId, m.to(), new Deliver(generation, m));
+                    send(m);
                 } else {
                     later.add(m);
                 }
@@ -533,7 +609,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             return;
         }
         for (RaftMessage m : messages) {
-            transport.send(swarmId, m.to(), new Deliver(generation, m));
+            send(m);
         }
         ready.leaderState().ifPresent(ls -> {
             if (!ls.leader().isEmpty() && !ls.leader().equals(knownLeader)) {
@@ -606,9 +682,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     private void apply(LogEntry e) {
-        byte[] result = null;
+        MemoryResult result = null;
         if (e.payload() instanceof EntryPayload.Command c) {
-            result = store.apply(e.index(), c.data());
+            result = store.applyEncoded(e.index(), c.data());
         }
         appliedIndex = e.index();
         if (e.term() > appliedTerm) {
@@ -620,7 +696,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             return;
         }
         if (w.term() == e.term() && result != null) {
-            w.replyTo().tell(new Written(codec.decodeResult(result)));
+            w.replyTo().tell(new Written(result, ctx.getSelf()));
         } else {
             // another leader's entry took the index: ours was never applied, a retry is safe
             w.replyTo().tell(new Redirect("lost to a leader change", core.leader()));
@@ -647,9 +723,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             PendingRead r = readsAwaitingApply.poll();
             Reply reply;
             try {
-                reply = new Found(query(r.query(), System.currentTimeMillis()), r.readIndex());
+                reply = new Found(query(r.query(), System.currentTimeMillis()), r.readIndex(), ctx.getSelf());
             } catch (InvalidFieldException e) {
-                reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()));
+                reply = new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf());
             }
             r.replyTo().tell(reply);
         }
@@ -687,9 +763,10 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     /**
-     * A leader replaces voters it has not heard from for {@code voter-replace-after}: first it promotes a caught-up
-     * learner it hears from (the group keeps its size), then it removes the lost voter. One change at a time; the core
-     * refuses a change while the previous one is uncommitted.
+     * A leader replaces voters it has not heard from for {@code voter-replace-after}, or that the failure detector
+     * confirmed failed ({@link PeerFailed}): it removes the lost voter, then promotes a live, caught-up learner while
+     * the group has fewer than {@code max-voters}. One change at a time; the core refuses a change while the previous
+     * one is uncommitted, and this runs again on the next maintenance tick.
      */
     private void replaceLostVoters(long now) {
         if (core.role() != RaftRole.LEADER) {
@@ -697,29 +774,65 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         long limit = settings.voterReplaceAfter().toNanos();
         Membership m = core.membership();
+        confirmedFailedNanos.keySet().retainAll(m.members()); // verdicts on members already removed are done with
         List<String> lost = new ArrayList<>();
         for (String v : m.voters()) {
-            if (!v.equals(memberId) && now - lastHeardNanos.getOrDefault(v, now) > limit) {
+            long silent = now - lastHeardNanos.getOrDefault(v, now);
+            if (!v.equals(memberId) && (silent > limit || (confirmedFailed(v) && silent > corroborateNanos))) {
                 lost.add(v);
             }
         }
-        if (lost.isEmpty()) {
+        // live: answered within the last few heartbeats (a crash seconds ago must not look live)
+        long recent = Math.min(limit, 4_000_000L * settings.core().heartbeatIntervalMillis());
+        MembershipChange change;
+        if (!lost.isEmpty()) {
+            // remove first: dropping a dead voter never costs fault tolerance, while promoting a learner first could
+            // make a group whose live voters are no longer a majority of it (if that learner is failing too)
+            change = MembershipChange.remove(lost.get(0));
+            log.info("raft group {}: voter {} lost ({}): {}", swarmId, lost.get(0),
+                    confirmedFailed(lost.get(0)) ? "confirmed failed" : "silent for over " + settings.voterReplaceAfter(), change);
+        } else if (m.voters().size() < settings.maxVoters()) {
+            // top the group up with a caught-up learner, only while every voter is live: then the larger group
+            // still has a live majority even if that learner fails right after
+            boolean allVotersLive = m.voters().stream()
+                    .allMatch(v -> v.equals(memberId) || now - lastHeardNanos.getOrDefault(v, Long.MIN_VALUE / 2) < recent);
+            Optional<String> learner = m.learners().stream()
+                    .filter(l -> !confirmedFailed(l))
+                    .filter(l -> now - lastHeardNanos.getOrDefault(l, Long.MIN_VALUE / 2) < recent)
+                    .filter(l -> core.matchIndexOf(l) >= core.commitIndex())
+                    .findFirst();
+            if (!allVotersLive || learner.isEmpty()) {
+                return;
+            }
+            change = MembershipChange.promoteLearner(learner.get());
+            log.info("raft group {}: {} voters of {}: {}", swarmId, m.voters().size(), settings.maxVoters(), change);
+        } else {
             return;
         }
-        Optional<String> learner = m.learners().stream()
-                .filter(l -> now - lastHeardNanos.getOrDefault(l, Long.MIN_VALUE / 2) < limit)
-                .filter(l -> core.matchIndexOf(l) >= core.commitIndex())
-                .findFirst();
-        MembershipChange change = learner.isPresent() && m.voters().size() <= settings.maxVoters()
-                ? MembershipChange.promoteLearner(learner.get())
-                : MembershipChange.remove(lost.get(0));
-        log.info("raft group {}: voter {} silent for over {}: {}", swarmId, lost.get(0), settings.voterReplaceAfter(), change);
         core.step(new LocalInput.ChangeMembership(nextRequestId++, change), nowMillis());
+    }
+
+    /**
+     * Confirmed failed by the failure detector, and the verdict not contradicted: a member still heard from well after
+     * it was declared failed (a false verdict, e.g. under load) has its verdict dropped. The leader acts on a verdict
+     * only once the member is silent at the Raft level too ({@code corroborateNanos}), so a false one removes nobody.
+     */
+    private boolean confirmedFailed(String member) {
+        Long at = confirmedFailedNanos.get(member);
+        if (at == null) {
+            return false;
+        }
+        Long heard = lastHeardNanos.get(member);
+        if (heard != null && heard - at > 2 * corroborateNanos) {
+            confirmedFailedNanos.remove(member);
+            return false;
+        }
+        return true;
     }
 
     private RaftStatus status() {
         if (core == null) {
-            return new RaftStatus(swarmId, memberId, false, "stopped", 0, "", "", 0, appliedIndex, 0, 0, List.of(), 0, journalWrites);
+            return new RaftStatus(swarmId, memberId, false, "stopped", 0, "", "", 0, appliedIndex, 0, 0, List.of(), 0, journalWrites, store.size());
         }
         Membership m = core.membership();
         List<MemberProgress> members = new ArrayList<>();
@@ -731,7 +844,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         }
         return new RaftStatus(swarmId, memberId, true, core.role().name().toLowerCase(), core.term(), core.votedFor(), core.leader(),
                 core.commitIndex(), appliedIndex, core.lastIndex(), core.snapshotIndex(), members, lastElectionAtMillis,
-                journalWrites);
+                journalWrites, store.size());
     }
 
     private long deadline() {

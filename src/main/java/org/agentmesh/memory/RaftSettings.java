@@ -14,7 +14,7 @@ import org.agentmesh.raft.RaftConfig;
  * @param requestTimeout how long a client request may take before it fails with {@link NoMajorityException}
  * @param retryBackoff pause before asking again when no leader is known
  * @param voterReplaceAfter a leader replaces a voter it has not heard from for this long
- * @param memberShards shard count of the member entity type
+ * @param purgeInterval how often a leader proposes removing expired TTL entries (zero: never)
  */
 public record RaftSettings(
         int maxVoters,
@@ -24,7 +24,7 @@ public record RaftSettings(
         Duration requestTimeout,
         Duration retryBackoff,
         Duration voterReplaceAfter,
-        int memberShards) {
+        Duration purgeInterval) {
 
     public RaftSettings {
         if (maxVoters < 1) {
@@ -32,6 +32,9 @@ public record RaftSettings(
         }
         if (snapshotInterval < 1) {
             throw new IllegalArgumentException("agent-mesh.raft.snapshot-interval must be at least 1");
+        }
+        if (purgeInterval.isNegative()) {
+            throw new IllegalArgumentException("agent-mesh.raft.purge-interval must not be negative");
         }
     }
 
@@ -55,26 +58,31 @@ public record RaftSettings(
                 c.getDuration("request-timeout"),
                 c.getDuration("retry-backoff"),
                 c.getDuration("voter-replace-after"),
-                c.getInt("member-shards"));
+                c.getDuration("purge-interval"));
     }
 
     public RaftSettings withSnapshotInterval(int entries) {
         return new RaftSettings(maxVoters, core, tickInterval, entries, requestTimeout, retryBackoff, voterReplaceAfter,
-                memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withVoterReplaceAfter(Duration after) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff, after,
-                memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withRequestTimeout(Duration timeout) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, timeout, retryBackoff, voterReplaceAfter,
-                memberShards);
+                purgeInterval);
     }
 
     public RaftSettings withMaxVoters(int voters) {
         return new RaftSettings(voters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, memberShards);
+                voterReplaceAfter, purgeInterval);
+    }
+
+    public RaftSettings withPurgeInterval(Duration interval) {
+        return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
+                voterReplaceAfter, interval);
     }
 }

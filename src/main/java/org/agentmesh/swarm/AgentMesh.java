@@ -162,11 +162,13 @@ public final class AgentMesh implements Extension {
                     environment, gossipSettings, gossipViews)));
         }
 
-        // mesh memory: one Raft member per agent, remembered like the agents
+        // mesh memory: one Raft member per agent, remembered like the agents; same shards and placement as the workers,
+        // so a member lives (and dies) with its agent and a confirmed agent failure is its member's failure
         this.raftSettings = RaftSettings.from(system.settings().config());
         sharding.init(Entity.of(RaftMember.TYPE_KEY, ctx -> RaftMember.create(ctx.getEntityId(), ctx.getShard()))
                 .withSettings(remembered)
-                .withMessageExtractor(new HashCodeMessageExtractor<>(raftSettings.memberShards())));
+                .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
+                .withAllocationStrategy(agentPlacement(tasks)));
         this.memory = new MeshMemory(system, raftSettings, this::raftMembers,
                 (swarmId, memberId) -> sharding.entityRefFor(RaftMember.TYPE_KEY, RaftMember.entityId(swarmId, memberId)),
                 this::writeGuard);
@@ -853,6 +855,7 @@ public final class AgentMesh implements Extension {
         log.warn("agent {} of swarm {} confirmed failed: recovering", agentId, swarmId);
         failedAgents.failed(swarmId, agentId); // routing: no new task goes to it, no view refresh waits for its worker
         redispatchTasksOf(swarmId, agentId); // its unfinished tasks, now rather than when their leases run out
+        memory.peerFailed(swarmId, agentId); // Raft: the swarm's leader replaces the failed voter
         agentDeparted(swarmId, agentId); // pBFT: its votes stop counting, open proposals are recounted
     }
 

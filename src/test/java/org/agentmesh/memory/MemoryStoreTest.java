@@ -125,6 +125,24 @@ class MemoryStoreTest {
     }
 
     @Test
+    void theExpiryHintTellsWhetherAPurgeWouldRemoveSomething() {
+        assertFalse(store.mayHoldExpiredAt(Long.MAX_VALUE), "an empty store holds nothing expired");
+        apply(new Store("ns", "forever", text("z"), 0, NOW));
+        assertFalse(store.mayHoldExpiredAt(Long.MAX_VALUE), "entries without a TTL never expire");
+        apply(new Store("ns", "a", text("x"), NOW + 10, NOW));
+        apply(new Store("ns", "b", text("y"), NOW + 50, NOW));
+        assertFalse(store.mayHoldExpiredAt(NOW + 9));
+        assertTrue(store.mayHoldExpiredAt(NOW + 10));
+        apply(new Purge(NOW + 10));
+        assertFalse(store.mayHoldExpiredAt(NOW + 49), "the purge recomputes the earliest expiry");
+        assertTrue(store.mayHoldExpiredAt(NOW + 50));
+        MemoryStore restored = new MemoryStore();
+        restored.restore(store.snapshot());
+        assertTrue(restored.mayHoldExpiredAt(NOW + 50), "a restored store knows its expiries");
+        assertFalse(restored.mayHoldExpiredAt(NOW + 49));
+    }
+
+    @Test
     void purgeRemovesOnlyExpiredEntries() {
         apply(new Store("ns", "short", text("x"), NOW + 10, NOW));
         apply(new Store("ns", "long", text("y"), NOW + 1_000, NOW));

@@ -164,4 +164,70 @@ class RaftMemberTest {
             assertEquals(2, g.memory.retrieve(g.swarmId, "ns", "after").toCompletableFuture().join().orElseThrow().value().asInt());
         }
     }
+
+    @Test
+    void aConfirmedFailureReplacesTheVoterWithoutWaitingForSilence() {
+        List<String> four = List.of("m1", "m2", "m3", "m4");
+        // silence alone would take 10 minutes: only the failure verdict can repair the group within the test
+        try (RaftTestGroup g = new RaftTestGroup(four, 3, Duration.ofMinutes(10))) {
+            String leader = g.awaitLeader(four);
+            g.memory.store(g.swarmId, "ns", "before", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+            String victim = THREE.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            g.crash(victim);
+            g.memory.peerFailed(g.swarmId, victim);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                List<String> voters = g.status(leader).members().stream()
+                        .filter(RaftMember.MemberProgress::voter).map(RaftMember.MemberProgress::id).toList();
+                return voters.size() == 3 && voters.contains("m4") && !voters.contains(victim);
+            });
+            assertFalse(g.status(leader).members().stream().anyMatch(m -> m.id().equals(victim)), "the failed voter was removed");
+            g.memory.store(g.swarmId, "ns", "after", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
+            assertEquals(2, g.memory.retrieve(g.swarmId, "ns", "after").toCompletableFuture().join().orElseThrow().value().asInt());
+        }
+    }
+
+    @Test
+    void aFalseFailureVerdictRemovesNobody() {
+        List<String> four = List.of("m1", "m2", "m3", "m4");
+        try (RaftTestGroup g = new RaftTestGroup(four, 3, Duration.ofMinutes(10))) {
+            String leader = g.awaitLeader(four);
+            String accused = THREE.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            g.memory.peerFailed(g.swarmId, accused); // it is alive and keeps answering the leader
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // several maintenance rounds
+            while (System.nanoTime() < until) {
+                g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+                List<String> voters = g.status(leader).members().stream()
+                        .filter(RaftMember.MemberProgress::voter).map(RaftMember.MemberProgress::id).toList();
+                assertEquals(THREE, voters.stream().sorted().toList(), "a live voter was removed on a false verdict");
+            }
+        }
+    }
+
+    @Test
+    void theLeaderPurgesExpiredEntriesOnEveryReplica() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(5),
+                s -> s.withPurgeInterval(Duration.ofMillis(200)))) {
+            g.awaitLeader(THREE);
+            g.memory.store(g.swarmId, "ns", "short", IntNode.valueOf(1), Duration.ofMillis(300)).toCompletableFuture().join();
+            g.memory.store(g.swarmId, "ns", "kept", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
+            // removed from every replica's state, not only hidden from reads, without any further write of its key
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> THREE.stream().allMatch(id -> g.status(id).storedEntries() == 1));
+            assertTrue(g.memory.retrieve(g.swarmId, "ns", "short").toCompletableFuture().join().isEmpty());
+            assertEquals(2, g.memory.retrieve(g.swarmId, "ns", "kept").toCompletableFuture().join().orElseThrow().value().asInt());
+        }
+    }
+
+    @Test
+    void withoutPurgesExpiredEntriesAreOnlyHidden() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(5),
+                s -> s.withPurgeInterval(Duration.ZERO))) {
+            String leader = g.awaitLeader(THREE);
+            g.memory.store(g.swarmId, "ns", "short", IntNode.valueOf(1), Duration.ofMillis(1)).toCompletableFuture().join();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(10),
+                    () -> g.memory.retrieve(g.swarmId, "ns", "short").toCompletableFuture().join().isEmpty());
+            // a later write is applied after the expiry: the expired entry is still held, as nothing purged it
+            g.memory.store(g.swarmId, "ns", "other", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
+            assertEquals(2, g.status(leader).storedEntries());
+        }
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import org.agentmesh.raft.Membership;
 import org.agentmesh.testkit.MeshTestCluster;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -38,6 +39,11 @@ final class RaftTestGroup implements AutoCloseable {
     }
 
     RaftTestGroup(List<String> ids, int maxVoters, Duration voterReplaceAfter, int snapshotInterval, Duration requestTimeout) {
+        this(ids, maxVoters, voterReplaceAfter, snapshotInterval, requestTimeout, UnaryOperator.identity());
+    }
+
+    RaftTestGroup(List<String> ids, int maxVoters, Duration voterReplaceAfter, int snapshotInterval, Duration requestTimeout,
+            UnaryOperator<RaftSettings> tweak) {
         this.testKit = ActorTestKit.create("raft-test", ConfigFactory.parseString("""
                 pekko.actor.serialize-messages = on
                 pekko.loglevel = WARNING
@@ -45,9 +51,10 @@ final class RaftTestGroup implements AutoCloseable {
                 .withFallback(PersistenceTestKitPlugin.config())
                 .withFallback(PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(ConfigFactory.load()));
-        this.settings = RaftSettings.from(testKit.system().settings().config())
+        RaftSettings settings = RaftSettings.from(testKit.system().settings().config())
                 .withMaxVoters(maxVoters).withVoterReplaceAfter(voterReplaceAfter).withSnapshotInterval(snapshotInterval)
                 .withRequestTimeout(requestTimeout);
+        this.settings = tweak.apply(settings);
         this.ids = ids;
         this.membership = RaftGroup.initialMembership(ids, maxVoters);
         for (String id : ids) {
