@@ -45,33 +45,45 @@ class FailedVoterReplacementTest {
         o.put("agent-mesh.tasks.lease", "60s");
         try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
             AgentMesh mesh0 = cluster.node(0).mesh();
-            mesh0.createSwarm(SwarmRequest.of("vote", AGENTS)).toCompletableFuture().join();
-            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-                SwarmHealth h = mesh0.health("vote").toCompletableFuture().join();
-                return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS);
-            });
             MeshMemory memory0 = mesh0.memory();
-            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-                try {
-                    memory0.store("vote", "ns", "before", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
-                    return voters(memory0).size() == 5;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
-            Set<String> votersBefore = voters(memory0);
-            SwarmHealth health = mesh0.health("vote").toCompletableFuture().join();
-            // the victim hosts a voter, but fewer than half of them (the others can still commit the repair), and not
-            // the swarm's registry entries, which the failure detectors and the directory need until the node is downed
+            // placement is by hash: try swarms until one has a node that hosts a voter, but fewer than half of them (the
+            // others can still commit the repair), and not the swarm's registry entries, which the failure detectors and
+            // the directory need until the node is downed
+            String swarm = null;
             int victim = -1;
-            for (int node : new int[] {1, 2, 0}) {
-                long v = countIn(agentsOn(health, cluster, node), votersBefore);
-                if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
-                        && !hostsAny(cluster, node, SwarmRegistry.TYPE_KEY) && !hostsAny(cluster, node, SwarmEntity.TYPE_KEY)) {
-                    victim = node;
+            Set<String> votersBefore = Set.of();
+            SwarmHealth health = null;
+            List<String> tried = new java.util.ArrayList<>();
+            for (int attempt = 0; attempt < 6 && victim < 0; attempt++) {
+                String id = "vote-" + attempt;
+                mesh0.createSwarm(SwarmRequest.of(id, AGENTS)).toCompletableFuture().join();
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                    SwarmHealth h = mesh0.health(id).toCompletableFuture().join();
+                    return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS);
+                });
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                    try {
+                        memory0.store(id, "ns", "before", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
+                        return voters(memory0, id).size() == 5;
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                });
+                swarm = id;
+                votersBefore = voters(memory0, id);
+                health = mesh0.health(id).toCompletableFuture().join();
+                for (int node : new int[] {1, 2, 0}) {
+                    long v = countIn(agentsOn(health, cluster, node), votersBefore);
+                    if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
+                            && !hostsRegistryOf(cluster, node, id)) {
+                        victim = node;
+                    }
                 }
+                tried.add(id + ": voters " + votersBefore + ", agents " + health.agents().stream()
+                        .map(r -> r.agentId() + "@" + r.node()).toList());
             }
-            assertTrue(victim >= 0, "no node hosts a minority of the voters " + votersBefore + ": " + health.agents());
+            assertTrue(victim >= 0, "no swarm had a node hosting a minority of its voters: " + tried);
+            final String swarmId = swarm;
             Set<String> dead = agentsOn(health, cluster, victim);
             MeshMemory memory = cluster.node(victim == 0 ? 1 : 0).mesh().memory();
             Set<String> live = new TreeSet<>();
@@ -82,30 +94,30 @@ class FailedVoterReplacementTest {
             cluster.crash(victim);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
                 try {
-                    Set<String> v = voters(memory);
+                    Set<String> v = voters(memory, swarmId);
                     return v.stream().noneMatch(dead::contains) && v.size() == Math.min(5, live.size());
                 } catch (RuntimeException e) {
                     return false; // no leader for a moment (it may have been on the crashed node)
                 }
             });
-            System.out.printf("voters %s replaced by %s %d ms after the crash%n", votersBefore, voters(memory),
+            System.out.printf("voters %s replaced by %s %d ms after the crash%n", votersBefore, voters(memory, swarmId),
                     System.currentTimeMillis() - crashedAt);
-            assertTrue(live.containsAll(voters(memory)), "every voter is a live agent");
+            assertTrue(live.containsAll(voters(memory, swarmId)), "every voter is a live agent");
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
                 try {
-                    memory.store("vote", "ns", "after", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
+                    memory.store(swarmId, "ns", "after", IntNode.valueOf(2), Duration.ZERO).toCompletableFuture().join();
                     return true;
                 } catch (RuntimeException e) {
                     return false;
                 }
             });
-            assertEquals(2, memory.retrieve("vote", "ns", "after").toCompletableFuture().join().orElseThrow().value().asInt());
-            assertEquals(1, memory.retrieve("vote", "ns", "before").toCompletableFuture().join().orElseThrow().value().asInt());
+            assertEquals(2, memory.retrieve(swarmId, "ns", "after").toCompletableFuture().join().orElseThrow().value().asInt());
+            assertEquals(1, memory.retrieve(swarmId, "ns", "before").toCompletableFuture().join().orElseThrow().value().asInt());
         }
     }
 
-    private static Set<String> voters(MeshMemory memory) {
-        RaftMember.RaftStatus s = memory.raftStatus("vote").toCompletableFuture().join();
+    private static Set<String> voters(MeshMemory memory, String swarmId) {
+        RaftMember.RaftStatus s = memory.raftStatus(swarmId).toCompletableFuture().join();
         if (!s.role().equals("leader")) {
             throw new IllegalStateException("no leader answered");
         }
@@ -114,12 +126,17 @@ class FailedVoterReplacementTest {
         return v;
     }
 
-    private static boolean hostsAny(MeshTestCluster cluster, int node, EntityTypeKey<?> type) {
+    /** Whether the node hosts the swarm's entity or any swarm-registry entity. */
+    private static boolean hostsRegistryOf(MeshTestCluster cluster, int node, String swarmId) {
+        return hosts(cluster, node, SwarmRegistry.TYPE_KEY, id -> true) || hosts(cluster, node, SwarmEntity.TYPE_KEY, swarmId::equals);
+    }
+
+    private static boolean hosts(MeshTestCluster cluster, int node, EntityTypeKey<?> type, java.util.function.Predicate<String> entity) {
         var system = cluster.node(node).system();
         ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
                 ClusterSharding.get(system).shardState(), replyTo -> new GetShardRegionState(type, replyTo),
                 Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().join();
-        return state.getShards().stream().anyMatch(shard -> !shard.getEntityIds().isEmpty());
+        return state.getShards().stream().anyMatch(shard -> shard.getEntityIds().stream().anyMatch(entity));
     }
 
     private static long countIn(Set<String> agents, Set<String> voters) {
