@@ -54,4 +54,16 @@ public sealed interface GossipInput {
 
     /** This peer leaves gracefully: its entry becomes LEFT. The shell keeps ticking a few rounds so that it spreads. */
     record Leave() implements GossipInput {}
+
+    /**
+     * Re-plan the overlay (topology_optimize): from now on links follow {@code topology}, and live peers of the view
+     * that are not in {@code live} (the swarm's confirmed live members) are taken as failed. The own entry is
+     * republished with the new links at once.
+     */
+    record Replan(Set<String> live, OverlayTopology topology) implements GossipInput {
+        public Replan {
+            Objects.requireNonNull(live, "live");
+            Objects.requireNonNull(topology, "topology");
+        }
+    }
 }
