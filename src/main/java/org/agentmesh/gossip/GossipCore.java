@@ -195,13 +195,8 @@ public final class GossipCore {
     }
 
     private void replan(GossipInput.Replan r, long now, List<GossipOutput> out) {
+        // no peer is declared failed here: a member slow to answer the planner is no evidence of a crash
         topology = r.topology();
-        refreshLive();
-        for (String p : List.copyOf(live)) {
-            if (!p.equals(self) && !r.live().contains(p)) {
-                peerFailed(p, now, out);
-            }
-        }
         membershipDirty = true;
         refreshLive();
         PeerEntry e = selfEntry;
@@ -223,8 +218,45 @@ public final class GossipCore {
         view.insert(List.of(selfEntry), now);
         membershipDirty = true;
         lastViewChange = now;
+        boolean listed = false;
+        if (!s.known().isEmpty()) {
+            listed = s.known().stream().anyMatch(e -> e.peerId().equals(self));
+            // one insert of the whole list (not a merge, which is per entry): a snapshot can hold 10,000 peers
+            List<PeerEntry> others = new ArrayList<>(s.known().size());
+            for (PeerEntry e : s.known()) {
+                if (!e.peerId().equals(self)) {
+                    others.add(e);
+                }
+            }
+            others.sort(java.util.Comparator.comparing(PeerEntry::peerId)); // linear when sorted already
+            List<PeerEntry> unique = new ArrayList<>(others.size());
+            for (PeerEntry e : others) {
+                int last = unique.size() - 1;
+                if (last >= 0 && unique.get(last).peerId().equals(e.peerId())) {
+                    if (e.stamp() > unique.get(last).stamp()) {
+                        unique.set(last, e);
+                    }
+                } else {
+                    unique.add(e);
+                }
+            }
+            view.insert(unique, now);
+            for (PeerEntry e : unique) {
+                if (e.status() != PeerStatus.ALIVE) {
+                    track(e.peerId(), e.status(), now);
+                }
+            }
+            refreshLive();
+            out.add(new ViewChanged(live.stream().filter(p -> !p.equals(self)).toList(), List.of(), live.size()));
+            // the own entry starts with the links the snapshot's topology gives it, as the others expect
+            selfEntry = new PeerEntry(self, incarnation, 0, selfEntry.capabilities(), s.load(), s.reputation(),
+                    PeerStatus.ALIVE, links);
+            view.set(view.indexOf(self), selfEntry, now);
+        }
         pushSum.begin(0, s.load(), latencyMillis, true);
-        spreadNew(new Rumor("joined:" + self + ":" + incarnation, RumorKind.JOINED, self, self, ""), now, out);
+        if (!listed) {
+            spreadNew(new Rumor("joined:" + self + ":" + incarnation, RumorKind.JOINED, self, self, ""), now, out);
+        }
         out.add(new SetTimer(nextDelay()));
     }
 
@@ -401,19 +433,36 @@ public final class GossipCore {
         }
     }
 
-    /** Hops a pushed change travels: about log_fanout(N) + 1, so that forwarding alone reaches most peers. */
+    /** Hops a pushed change travels: about log2(N) + 2, enough to cross the overlay through its random shortcuts. */
     private int pushHops() {
         int n = Math.max(2, live.size());
-        return (int) Math.ceil(Math.log(n) / Math.log(Math.max(2, config.fanout()))) + 1;
+        return 64 - Long.numberOfLeadingZeros(n - 1) + 2;
     }
 
-    /** Pushes entries to this round's kind of partners at once (rumor mongering of a change), if configured. */
+    /**
+     * Pushes entries at once (rumor mongering of a change), if configured: to every overlay link and
+     * {@code randomPartners} random live peers. Each peer forwards a change only when it was news to it, so a change
+     * costs at most N * (links + random) messages, and arrives in milliseconds instead of rounds.
+     */
     private void pushNow(List<PeerEntry> entries, int hops, String except, List<GossipOutput> out) {
         if (!config.pushChanges() || !started) {
             return;
         }
         refreshLive();
-        for (String p : choosePartners()) {
+        List<String> targets = new ArrayList<>(links);
+        int others = live.size() - (selfLive ? 1 : 0);
+        for (int attempts = 0, added = 0; added < config.randomPartners() && attempts < 10 * (config.randomPartners() + 1)
+                && targets.size() < others; attempts++) {
+            String p = live.get(random.nextInt(live.size()));
+            if (!p.equals(self) && !targets.contains(p)) {
+                targets.add(p);
+                added++;
+            }
+        }
+        if (targets.isEmpty()) {
+            targets = choosePartners(); // nobody live known yet: the seeds
+        }
+        for (String p : targets) {
             if (!p.equals(except)) {
                 send(p, new GossipMessage.Push(self, entries, List.of(), hops), out);
             }

@@ -83,10 +83,10 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
     public record PeerFailed(String agentId) implements Command {}
 
     /**
-     * topology_optimize: re-plan the overlay over {@code live} with {@code minLinks..maxLinks} links per agent (kept
-     * until the member restarts, which brings back the configured overlay); answers with the view afterwards.
+     * topology_optimize: re-plan the overlay with {@code minLinks..maxLinks} links per agent (kept until the member
+     * restarts, which brings back the configured overlay); answers with the view afterwards.
      */
-    public record Replan(List<String> live, int minLinks, int maxLinks, ActorRef<View> replyTo) implements Command {}
+    public record Replan(int minLinks, int maxLinks, ActorRef<View> replyTo) implements Command {}
 
     /** The agent left or retired: advertise LEFT, then stop. */
     public record Leave() implements Command {}
@@ -201,7 +201,7 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
                 })
                 .onMessage(Replan.class, r -> {
                     if (started(r)) {
-                        step(new GossipInput.Replan(java.util.Set.copyOf(r.live()), new MeshOverlay(r.minLinks(), r.maxLinks())));
+                        step(new GossipInput.Replan(new MeshOverlay(r.minLinks(), r.maxLinks())));
                         r.replyTo().tell(view());
                     }
                     return this;

@@ -154,6 +154,7 @@ public final class AgentMesh implements Extension {
                 .withAllocationStrategy(agentPlacement(tasks)));
         this.taskQueries = new TaskQueries(system);
         if (gossipSettings.enabled()) {
+            metrics.gossipGauges(this::gossipGaugeSample);
             GossipMember.Environment environment = new GossipEnvironment();
             sharding.init(Entity.of(GossipMember.TYPE_KEY, ctx -> GossipMember.create(ctx.getEntityId(), ctx.getShard(),
                     environment, gossipSettings, gossipViews)));
@@ -669,6 +670,23 @@ public final class AgentMesh implements Extension {
 
     // ---- gossip
 
+    /** Per swarm with members here: {mean connectivity, summed message rate, max live peers, least seconds since a view change}. */
+    private java.util.Map<String, double[]> gossipGaugeSample() {
+        java.util.Map<String, double[]> out = new java.util.TreeMap<>();
+        for (String swarm : gossipViews.swarms()) {
+            List<GossipMember.View> started = gossipViews.local(swarm).stream().filter(GossipMember.View::started).toList();
+            if (started.isEmpty()) {
+                continue;
+            }
+            out.put(swarm, new double[] {
+                    started.stream().mapToDouble(v -> v.stats().connectivity()).average().orElse(0),
+                    started.stream().mapToDouble(v -> v.stats().messagesPerSecond()).sum(),
+                    started.stream().mapToInt(v -> v.stats().livePeers()).max().orElse(0),
+                    started.stream().mapToLong(v -> v.stats().millisSinceViewChange()).min().orElse(0) / 1000.0});
+        }
+        return out;
+    }
+
     /** The gossip views published by the members running on this node. */
     public GossipViews gossipViews() {
         return gossipViews;
@@ -728,8 +746,8 @@ public final class AgentMesh implements Extension {
 
     /**
      * topology_optimize: re-plans the swarm's overlay. Reads the links every live agent's gossip member holds now,
-     * tells every member to re-plan its links over the live agents with {@code minLinks..maxLinks} links each (default:
-     * the configured range; links to agents that are no longer live are dropped), and reads the links again.
+     * tells every member to re-plan its links over the live agents of its view with {@code minLinks..maxLinks} links
+     * each (default: the configured range), and reads the links again.
      * The new range holds until a member restarts (the configured one is the durable setting).
      * Fails with {@link InvalidInput} for a bad range, {@link SwarmNotFound} for an unknown swarm.
      */
@@ -760,7 +778,7 @@ public final class AgentMesh implements Extension {
                     .thenCompose(before -> {
                         List<String> live = before.keySet().stream().sorted().toList();
                         return views(swarmId, live, id -> gossipRef(swarmId, id).<GossipMember.View>ask(
-                                r -> new GossipMember.Replan(live, min, max, r), statusTimeout))
+                                r -> new GossipMember.Replan(min, max, r), statusTimeout))
                                 .thenApply(after -> {
                                     java.util.Map<String, java.util.SortedSet<String>> b = ownLinks(before);
                                     java.util.Map<String, java.util.SortedSet<String>> a = ownLinks(after);
