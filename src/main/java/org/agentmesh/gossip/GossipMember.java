@@ -102,7 +102,7 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
 
     /**
      * @param messagesPerSecond     sent + received over the last (up to) ten rounds
-     * @param connectivity          share of live peers heard from (a newer heartbeat) within half the suspect timeout
+     * @param connectivity          share of the agent's overlay links heard from within half the suspect timeout
      * @param millisSinceViewChange since the set of live peers last changed here
      */
     public record Stats(long rounds, long messagesSent, long messagesReceived, double messagesPerSecond, int knownPeers,
