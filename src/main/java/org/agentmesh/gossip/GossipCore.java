@@ -385,6 +385,14 @@ public final class GossipCore {
 
     /** Reconciles a summary with the view's entries in the same buckets, in one merge over both sorted lists. */
     private void reconcile(GossipMessage.Summary s, List<GossipOutput> out) {
+        if (Integer.bitCount(s.bucketCount()) != 1) {
+            return; // not from this protocol: no answer
+        }
+        for (int b : s.buckets()) {
+            if (b < 0 || b >= s.bucketCount()) {
+                return;
+            }
+        }
         List<String> peers = s.peers();
         long[] stamps = s.stamps();
         int[] idx = view.indicesIn(s.buckets(), s.bucketCount());

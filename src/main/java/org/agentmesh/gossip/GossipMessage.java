@@ -83,8 +83,9 @@ public sealed interface GossipMessage extends CborSerializable {
             Objects.requireNonNull(peers, "peers");
             Objects.requireNonNull(stamps, "stamps");
             Objects.requireNonNull(rumors, "rumors");
-            if (bucketCount <= 0 || Integer.bitCount(bucketCount) != 1) {
-                throw new IllegalArgumentException("bucket count must be a power of two, was " + bucketCount);
+            // a bucket count that is no power of two, or buckets out of range, are refused by the receiving core
+            if (bucketCount <= 0) {
+                throw new IllegalArgumentException("bucket count must be > 0, was " + bucketCount);
             }
             if (peers.size() != stamps.length) {
                 throw new IllegalArgumentException("peers and stamps differ in length");

@@ -77,6 +77,8 @@ class GossipMessageSerializationTest {
                 new long[] {1, 2, 3}, List.of(), new PushSumShare(0, 0, 0, 0, 0, 0)));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Summary("p1",
                 4, new int[] {1}, List.of("p1", "p2"), new long[] {1}, List.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Summary("p1",
+                0, new int[] {}, List.of(), new long[] {}, List.of()));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Push("p1",
                 List.of(), List.of(), -1));
         // a load may exceed 1 (tasks queue) but is never negative or infinite
