@@ -18,21 +18,32 @@ public final class GossipWireSize {
 
     public static int estimate(GossipMessage m) {
         if (m instanceof GossipMessage.Digest d) {
-            int size = header(6) + field("type") + text("digest") + field("from") + text(d.from());
-            size += field("peers") + strings(d.peers());
-            size += field("stamps") + arrayHeader(d.stamps().length);
-            for (long s : d.stamps()) {
-                size += integer(s);
+            int size = header(5) + field("type") + text("digest") + field("from") + text(d.from());
+            size += field("buckets") + arrayHeader(d.buckets().length);
+            for (long h : d.buckets()) {
+                size += integer(h);
             }
             return size + field("rumors") + rumors(d.rumors()) + field("share") + share(d.share());
+        }
+        if (m instanceof GossipMessage.Summary s) {
+            int size = header(7) + field("type") + text("summary") + field("from") + text(s.from());
+            size += field("bucketCount") + integer(s.bucketCount()) + field("buckets") + arrayHeader(s.buckets().length);
+            for (int b : s.buckets()) {
+                size += integer(b);
+            }
+            size += field("peers") + strings(s.peers()) + field("stamps") + arrayHeader(s.stamps().length);
+            for (long st : s.stamps()) {
+                size += integer(st);
+            }
+            return size + field("rumors") + rumors(s.rumors());
         }
         if (m instanceof GossipMessage.Reply r) {
             return header(5) + field("type") + text("reply") + field("from") + text(r.from()) + field("newer")
                     + entries(r.newer()) + field("wanted") + strings(r.wanted()) + field("rumors") + rumors(r.rumors());
         }
         GossipMessage.Push p = (GossipMessage.Push) m;
-        return header(4) + field("type") + text("push") + field("from") + text(p.from()) + field("entries")
-                + entries(p.entries()) + field("rumors") + rumors(p.rumors());
+        return header(5) + field("type") + text("push") + field("from") + text(p.from()) + field("entries")
+                + entries(p.entries()) + field("rumors") + rumors(p.rumors()) + field("hops") + integer(p.hops());
     }
 
     static int entry(PeerEntry e) {

@@ -62,7 +62,7 @@ final class BenchGossipCommand implements Callable<Integer> {
             sim.addAll(GossipSimulationBench.run(new int[] {n}, n >= 10_000 ? 1 : seeds));
         }
         if (!sim.isEmpty()) {
-            System.out.println("\nGossip in simulation (2 s rounds, fanout 3, no loss): rounds for one update to reach every peer");
+            System.out.println("\nGossip in simulation (2 s rounds, fanout 3, no loss, anti-entropy only): rounds for one update to reach every peer");
             System.out.print(GossipSimulationBench.table(sim));
             json.put("simulation", sim);
         }

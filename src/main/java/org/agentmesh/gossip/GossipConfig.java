@@ -18,10 +18,13 @@ package org.agentmesh.gossip;
  * @param deadAfterMillis       ... and DEAD after this long
  * @param tombstoneMillis       a DEAD or LEFT entry stays (so stale gossip cannot resurrect it) this long, then goes
  * @param pushSumEpochRounds    push-sum restarts every this many rounds, so estimates follow changing values
+ * @param pushChanges           a change of capabilities or status (not of load alone) is pushed at once to
+ *                              {@code fanout} partners as a rumor, and forwarded by those that learn something new
+ *                              from it for about log_fanout(N) hops, instead of waiting for anti-entropy rounds
  */
 public record GossipConfig(long intervalMillis, double jitter, int fanout, int randomPartners, int minLinks, int maxLinks,
                            int rumorRetransmitExtra, long suspectAfterMillis, long deadAfterMillis, long tombstoneMillis,
-                           int pushSumEpochRounds) {
+                           int pushSumEpochRounds, boolean pushChanges) {
 
     public GossipConfig {
         if (intervalMillis <= 0) {
@@ -55,26 +58,32 @@ public record GossipConfig(long intervalMillis, double jitter, int fanout, int r
     }
 
     public static GossipConfig defaults() {
-        return new GossipConfig(2_000, 0.25, 3, 1, 3, 5, 2, 30_000, 60_000, 300_000, 30);
+        return new GossipConfig(2_000, 0.25, 3, 1, 3, 5, 2, 30_000, 60_000, 300_000, 30, true);
     }
 
     public GossipConfig withFanout(int fanout) {
         return new GossipConfig(intervalMillis, jitter, fanout, Math.min(randomPartners, fanout), minLinks, maxLinks,
-                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds);
+                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds, pushChanges);
     }
 
     public GossipConfig withLinks(int minLinks, int maxLinks) {
         return new GossipConfig(intervalMillis, jitter, fanout, randomPartners, minLinks, maxLinks,
-                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds);
+                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds, pushChanges);
     }
 
     public GossipConfig withTimeouts(long suspectAfterMillis, long deadAfterMillis, long tombstoneMillis) {
         return new GossipConfig(intervalMillis, jitter, fanout, randomPartners, minLinks, maxLinks,
-                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds);
+                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds, pushChanges);
+    }
+
+    /** Anti-entropy only (no immediate push of changes): what the convergence tests and benchmark measure. */
+    public GossipConfig withPushChanges(boolean push) {
+        return new GossipConfig(intervalMillis, jitter, fanout, randomPartners, minLinks, maxLinks,
+                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, pushSumEpochRounds, push);
     }
 
     public GossipConfig withPushSumEpochRounds(int rounds) {
         return new GossipConfig(intervalMillis, jitter, fanout, randomPartners, minLinks, maxLinks,
-                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, rounds);
+                rumorRetransmitExtra, suspectAfterMillis, deadAfterMillis, tombstoneMillis, rounds, pushChanges);
     }
 }

@@ -37,24 +37,34 @@ import org.agentmesh.gossip.GossipOutput.ViewChanged;
  * own. Nothing here reads a clock, starts a thread or draws randomness it was not given.
  *
  * <h2>One round</h2>
- * Bump the own heartbeat (and version); mark peers whose version has not increased for {@code suspectAfterMillis}
- * SUSPECTED and after {@code deadAfterMillis} DEAD; drop tombstones older than {@code tombstoneMillis}; send a
- * {@link GossipMessage.Digest} to {@code fanout} partners (overlay links weighted by reputation, plus
- * {@code randomPartners} uniformly random live peers; seeds while no peer is known). The partner answers with a
- * {@link GossipMessage.Reply} (entries newer than the digest, ids it wants) and the initiator finishes with a
- * {@link GossipMessage.Push}.
+ * Check the peers this one is waiting to hear from (SUSPECTED after {@code suspectAfterMillis} of silence, DEAD after
+ * {@code deadAfterMillis}); drop tombstones older than {@code tombstoneMillis}; send a {@link GossipMessage.Digest}
+ * to {@code fanout} partners (overlay links weighted by reputation, plus {@code randomPartners} uniformly random live
+ * peers; seeds while no peer is known), and again to peers that have not answered yet. Partner and initiator then
+ * reconcile the buckets that differ ({@code Digest -> Summary -> Reply -> Push}).
+ *
+ * <h2>Heartbeats are not data</h2>
+ * An entry's version changes only when its data does (capabilities, load, reputation, status, links), so an exchange
+ * between peers that agree carries a digest of bucket hashes and an empty summary, whatever N. Liveness is seen from
+ * the messages themselves, like SWIM: every message is a heartbeat of its sender, and every digest must be answered
+ * by a summary. A peer that has not answered for {@code suspectAfterMillis} (while being asked every round) is marked
+ * SUSPECTED at its current version; that stamp outranks its ALIVE one, so the suspicion spreads by anti-entropy, and
+ * every peer holding it for {@code deadAfterMillis - suspectAfterMillis} marks it DEAD. Overlay links are contacted
+ * about every round, and a random partner keeps being asked until it answers, so every peer is watched.
+ * The own {@link PeerEntry#heartbeat()} counts rounds locally and travels only with a data change.
  *
  * <h2>Versions</h2>
  * The own entry starts at version {@code max(1, now)} (an incarnation number: a restarted peer outranks everything
- * its previous life said, with no durable state) and grows by one per round and per update. Seeing its own entry
- * with a higher stamp (say, declared DEAD by others) makes a peer jump above it: the refutation.
+ * its previous life said, with no durable state) and grows by one per data change. Seeing its own entry with a
+ * higher stamp (say, declared SUSPECTED or DEAD by others) makes a peer jump above it: the refutation.
  */
 public final class GossipCore {
 
     private final String self;
     private final List<String> seeds;
     private final GossipConfig config;
-    private final OverlayTopology topology;
+    /** Replaced by {@link GossipInput.Replan}; every peer of a swarm must use the same one for symmetric links. */
+    private OverlayTopology topology;
     private final RandomGenerator random;
     private final PeerView view = new PeerView();
     /** Purged tombstones: id -> {version, purge time}; older versions of them are refused for another tombstone period. */
@@ -66,6 +76,14 @@ public final class GossipCore {
      */
     private final Map<String, Long> confirmedDead = new HashMap<>();
     private final PushSum pushSum;
+    /** Peers sent a digest that have not answered since -> when the first unanswered digest went out. */
+    private final Map<String, Long> awaiting = new HashMap<>();
+    /** Peers heard from directly -> when (every message is a heartbeat of its sender). */
+    private final Map<String, Long> lastHeard = new HashMap<>();
+    /** SUSPECTED entries of the view -> since when, here. */
+    private final Map<String, Long> suspectedSince = new HashMap<>();
+    /** DEAD and LEFT entries of the view (self excluded) -> since when, here. */
+    private final Map<String, Long> tombstones = new HashMap<>();
 
     private boolean started;
     private long incarnation;
@@ -78,6 +96,9 @@ public final class GossipCore {
     private int deadCount;
     private SortedSet<String> links = Collections.emptySortedSet();
     private boolean membershipDirty;
+    private boolean linksPending;
+    /** The time of the step being run. */
+    private long stepNow;
     private final List<String> joined = new ArrayList<>();
     private final List<String> departed = new ArrayList<>();
 
@@ -106,6 +127,7 @@ public final class GossipCore {
     /** Feeds one input; returns what the shell must do, in order. */
     public List<GossipOutput> step(GossipInput input, long now) {
         Objects.requireNonNull(input, "input");
+        stepNow = now;
         List<GossipOutput> out = new ArrayList<>();
         if (input instanceof Start s) {
             start(s, now, out);
@@ -117,21 +139,23 @@ public final class GossipCore {
             receive(r.message(), now, out);
         } else if (input instanceof Update u) {
             PeerEntry e = selfEntry;
-            setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), PeerEntry.sorted(u.capabilities()), u.load(),
-                    u.reputation(), e.status(), e.links()), now);
+            SortedSet<String> caps = PeerEntry.sorted(u.capabilities());
+            if (!caps.equals(e.capabilities()) || u.load() != e.load() || u.reputation() != e.reputation()) {
+                setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), caps, u.load(), u.reputation(), e.status(),
+                        e.links()), now);
+                if (!caps.equals(e.capabilities())) {
+                    pushNow(List.of(selfEntry), pushHops(), null, out);
+                }
+            }
         } else if (input instanceof ReportLatency l) {
             if (!(l.millis() >= 0) || Double.isInfinite(l.millis())) {
                 throw new IllegalArgumentException("latency must be finite and >= 0, was " + l.millis());
             }
             latencyMillis = l.millis();
         } else if (input instanceof PeerFailed f) {
-            int k = view.indexOf(f.peer());
-            if (k >= 0 && !f.peer().equals(self)) {
-                confirmedDead.put(f.peer(), now);
-                if (view.entry(k).status().isLive()) {
-                    markDead(k, now);
-                }
-            }
+            peerFailed(f.peer(), now, out);
+        } else if (input instanceof GossipInput.Replan r) {
+            replan(r, now, out);
         } else if (input instanceof Publish p) {
             spreadNew(new Rumor(self + ":" + incarnation + ":" + (++customRumors), RumorKind.CUSTOM, self, self,
                     p.payload()), now, out);
@@ -142,15 +166,46 @@ public final class GossipCore {
                         PeerStatus.LEFT, e.links()), now);
                 markMembership(self, false);
                 spreadNew(new Rumor("left:" + self + ":" + selfEntry.version(), RumorKind.LEFT, self, self, ""), now, out);
+                pushNow(List.of(selfEntry), pushHops(), null, out);
             }
         } else {
             throw new IllegalArgumentException("unknown input " + input);
         }
-        flushMembership(now, out);
+        if (!(input instanceof Receive)) {
+            flushMembership(now, out);
+        }
         return out;
     }
 
     // ---------------------------------------------------------------------------------------------- inputs
+
+    /** A failure detector's verdict: DEAD here at once, and spread as a FAILED rumor and a pushed DEAD entry. */
+    private void peerFailed(String peer, long now, List<GossipOutput> out) {
+        int k = view.indexOf(peer);
+        if (k >= 0 && !peer.equals(self)) {
+            confirmedDead.put(peer, now);
+            awaiting.remove(peer);
+            if (view.entry(k).status().isLive()) {
+                markDead(k, now);
+                PeerEntry dead = view.entry(k);
+                spreadNew(new Rumor("failed:" + peer + ":" + dead.version(), RumorKind.FAILED, self, peer, ""), now, out);
+                pushNow(List.of(dead), pushHops(), null, out);
+            }
+        }
+    }
+
+    private void replan(GossipInput.Replan r, long now, List<GossipOutput> out) {
+        // no peer is declared failed here: a member slow to answer the planner is no evidence of a crash
+        topology = r.topology();
+        membershipDirty = true;
+        refreshLive();
+        PeerEntry e = selfEntry;
+        if (e.status().isLive() && !e.links().equals(links)) {
+            setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), e.capabilities(), e.load(), e.reputation(),
+                    e.status(), links), now);
+            pushNow(List.of(selfEntry), pushHops(), null, out);
+        }
+    }
 
     private void start(Start s, long now, List<GossipOutput> out) {
         if (started) {
@@ -163,8 +218,45 @@ public final class GossipCore {
         view.insert(List.of(selfEntry), now);
         membershipDirty = true;
         lastViewChange = now;
+        boolean listed = false;
+        if (!s.known().isEmpty()) {
+            listed = s.known().stream().anyMatch(e -> e.peerId().equals(self));
+            // one insert of the whole list (not a merge, which is per entry): a snapshot can hold 10,000 peers
+            List<PeerEntry> others = new ArrayList<>(s.known().size());
+            for (PeerEntry e : s.known()) {
+                if (!e.peerId().equals(self)) {
+                    others.add(e);
+                }
+            }
+            others.sort(java.util.Comparator.comparing(PeerEntry::peerId)); // linear when sorted already
+            List<PeerEntry> unique = new ArrayList<>(others.size());
+            for (PeerEntry e : others) {
+                int last = unique.size() - 1;
+                if (last >= 0 && unique.get(last).peerId().equals(e.peerId())) {
+                    if (e.stamp() > unique.get(last).stamp()) {
+                        unique.set(last, e);
+                    }
+                } else {
+                    unique.add(e);
+                }
+            }
+            view.insert(unique, now);
+            for (PeerEntry e : unique) {
+                if (e.status() != PeerStatus.ALIVE) {
+                    track(e.peerId(), e.status(), now);
+                }
+            }
+            refreshLive();
+            out.add(new ViewChanged(live.stream().filter(p -> !p.equals(self)).toList(), List.of(), live.size()));
+            // the own entry starts with the links the snapshot's topology gives it, as the others expect
+            selfEntry = new PeerEntry(self, incarnation, 0, selfEntry.capabilities(), s.load(), s.reputation(),
+                    PeerStatus.ALIVE, links);
+            view.set(view.indexOf(self), selfEntry, now);
+        }
         pushSum.begin(0, s.load(), latencyMillis, true);
-        spreadNew(new Rumor("joined:" + self + ":" + incarnation, RumorKind.JOINED, self, self, ""), now, out);
+        if (!listed) {
+            spreadNew(new Rumor("joined:" + self + ":" + incarnation, RumorKind.JOINED, self, self, ""), now, out);
+        }
         out.add(new SetTimer(nextDelay()));
     }
 
@@ -182,29 +274,59 @@ public final class GossipCore {
         pushSum.tick(selfEntry.load(), latencyMillis, isDesignated());
         PeerEntry e = selfEntry;
         if (e.status() != PeerStatus.LEFT) {
-            setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat() + 1, e.capabilities(), e.load(), e.reputation(),
-                    PeerStatus.ALIVE, links), now);
+            // the heartbeat counts rounds here only; the version moves only when the data does (here: the links)
+            boolean linksChanged = !e.links().equals(links);
+            setSelf(new PeerEntry(self, linksChanged ? e.version() + 1 : e.version(), e.heartbeat() + 1, e.capabilities(),
+                    e.load(), e.reputation(), PeerStatus.ALIVE, links), now);
         }
         List<String> partners = choosePartners();
-        List<String> ids = view.ids();
-        long[] stamps = view.stampsCopy();
+        // a copy: the view updates its hashes in place, a message must not change after it is sent
+        long[] hashes = view.bucketHashes(PeerView.bucketCountFor(view.size())).clone();
         if (!partners.isEmpty()) {
             PushSumShare share = pushSum.split(partners.size());
             for (String p : partners) {
-                send(p, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(live.size()), share), out);
+                send(p, new GossipMessage.Digest(self, hashes, rumors.takeForOneMessage(live.size()), share), out);
+                awaiting.putIfAbsent(p, now);
             }
+        }
+        // no push-sum mass to a peer that may be gone
+        PushSumShare none = new PushSumShare(pushSum.epoch(), 0, 0, 0, 0, 0);
+        for (String p : retries(partners)) {
+            send(p, new GossipMessage.Digest(self, hashes, rumors.takeForOneMessage(live.size()), none), out);
         }
         String probe = chooseProbe(partners);
         if (probe != null) {
-            // no push-sum mass to a peer that is probably gone
-            PushSumShare none = new PushSumShare(pushSum.epoch(), 0, 0, 0, 0, 0);
-            send(probe, new GossipMessage.Digest(self, ids, stamps, rumors.takeForOneMessage(live.size()), none), out);
+            send(probe, new GossipMessage.Digest(self, hashes, rumors.takeForOneMessage(live.size()), none), out);
         }
         out.add(new SetTimer(nextDelay()));
     }
 
+    /**
+     * Up to {@code fanout} peers (not among this round's partners) that have not answered an earlier digest: asked
+     * again every round, so that one lost message never looks like a failure.
+     */
+    private List<String> retries(List<String> partners) {
+        if (awaiting.isEmpty()) {
+            return List.of();
+        }
+        List<String> pending = new ArrayList<>();
+        for (String p : awaiting.keySet()) {
+            if (!partners.contains(p)) {
+                pending.add(p);
+            }
+        }
+        Collections.sort(pending); // HashMap order is deterministic, but sorted is plainly so
+        List<String> out = new ArrayList<>(Math.min(pending.size(), config.fanout()));
+        while (out.size() < config.fanout() && !pending.isEmpty()) {
+            out.add(pending.remove(random.nextInt(pending.size())));
+        }
+        return out;
+    }
+
     private void receive(GossipMessage message, long now, List<GossipOutput> out) {
         messagesReceived++;
+        lastHeard.put(message.from(), now);
+        awaiting.remove(message.from());
         for (Rumor r : message.rumors()) {
             if (rumors.accept(r, now)) {
                 rumorsDelivered++;
@@ -213,35 +335,76 @@ public final class GossipCore {
         }
         if (message instanceof GossipMessage.Digest d) {
             pushSum.absorb(d.share(), selfEntry.load(), latencyMillis, isDesignated());
-            answer(d, out);
+            summarise(d, out);
+        } else if (message instanceof GossipMessage.Summary s) {
+            reconcile(s, out);
         } else if (message instanceof GossipMessage.Reply r) {
             merge(r.newer(), now);
             if (!r.wanted().isEmpty()) {
                 List<PeerEntry> entries = entriesFor(r.wanted());
                 if (!entries.isEmpty()) {
-                    send(r.from(), new GossipMessage.Push(self, entries, rumors.takeForOneMessage(live.size())), out);
+                    send(r.from(), new GossipMessage.Push(self, entries, List.of()), out);
                 }
             }
         } else if (message instanceof GossipMessage.Push p) {
-            merge(p.entries(), now);
+            List<PeerEntry> fresh = merge(p.entries(), now);
+            if (p.hops() > 0 && !fresh.isEmpty()) {
+                pushNow(fresh, p.hops() - 1, p.from(), out);
+            }
         }
     }
 
     // ---------------------------------------------------------------------------------------------- anti-entropy
 
-    /** Reconciles a digest with the view in one merge over both sorted lists. */
-    private void answer(GossipMessage.Digest d, List<GossipOutput> out) {
-        List<String> peers = d.peers();
-        long[] stamps = d.stamps();
+    /** Answers a digest (always: the answer is also the sign of life the sender waits for). */
+    private void summarise(GossipMessage.Digest d, List<GossipOutput> out) {
+        int count = d.buckets().length;
+        long[] mine = view.bucketHashes(count);
+        int differing = 0;
+        for (int b = 0; b < count; b++) {
+            if (mine[b] != d.buckets()[b]) {
+                differing++;
+            }
+        }
+        int[] buckets = new int[differing];
+        for (int b = 0, k = 0; b < count; b++) {
+            if (mine[b] != d.buckets()[b]) {
+                buckets[k++] = b;
+            }
+        }
+        int[] idx = view.indicesIn(buckets, count);
+        String[] ids = new String[idx.length];
+        long[] stamps = new long[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            ids[i] = view.id(idx[i]);
+            stamps[i] = view.stamp(idx[i]);
+        }
+        send(d.from(), new GossipMessage.Summary(self, count, buckets, List.of(ids), stamps,
+                rumors.takeForOneMessage(live.size())), out);
+    }
+
+    /** Reconciles a summary with the view's entries in the same buckets, in one merge over both sorted lists. */
+    private void reconcile(GossipMessage.Summary s, List<GossipOutput> out) {
+        if (Integer.bitCount(s.bucketCount()) != 1) {
+            return; // not from this protocol: no answer
+        }
+        for (int b : s.buckets()) {
+            if (b < 0 || b >= s.bucketCount()) {
+                return;
+            }
+        }
+        List<String> peers = s.peers();
+        long[] stamps = s.stamps();
+        int[] idx = view.indicesIn(s.buckets(), s.bucketCount());
         List<PeerEntry> newer = new ArrayList<>();
         List<String> wanted = new ArrayList<>();
         int n = peers.size();
-        int m = view.size();
+        int m = idx.length;
         int i = 0;
         int j = 0;
         while (i < n || j < m) {
             if (i == n) {
-                newer.add(view.entry(j++));
+                newer.add(view.entry(idx[j++]));
                 continue;
             }
             String a = peers.get(i);
@@ -252,12 +415,12 @@ public final class GossipCore {
                 i++;
                 continue;
             }
-            String b = view.id(j);
+            String b = view.id(idx[j]);
             int c = a == b ? 0 : a.compareTo(b);
             if (c == 0) {
-                long mine = view.stamp(j);
+                long mine = view.stamp(idx[j]);
                 if (mine > stamps[i]) {
-                    newer.add(view.entry(j));
+                    newer.add(view.entry(idx[j]));
                 } else if (mine < stamps[i]) {
                     wanted.add(a);
                 }
@@ -269,12 +432,48 @@ public final class GossipCore {
                 }
                 i++;
             } else {
-                newer.add(view.entry(j++));
+                newer.add(view.entry(idx[j++]));
             }
         }
-        List<Rumor> piggyback = rumors.takeForOneMessage(live.size());
-        if (!newer.isEmpty() || !wanted.isEmpty() || !piggyback.isEmpty()) {
-            send(d.from(), new GossipMessage.Reply(self, newer, wanted, piggyback), out);
+        // rumors ride the digest and the summary only (both always sent), so a Reply goes out only with entries in it
+        if (!newer.isEmpty() || !wanted.isEmpty()) {
+            send(s.from(), new GossipMessage.Reply(self, newer, wanted, List.of()), out);
+        }
+    }
+
+    /** Hops a pushed change travels: about log2(N) + 2, enough to cross the overlay through its random shortcuts. */
+    private int pushHops() {
+        int n = Math.max(2, live.size());
+        return 64 - Long.numberOfLeadingZeros(n - 1) + 2;
+    }
+
+    /**
+     * Pushes entries at once (rumor mongering of a change), if configured: to every overlay link and
+     * {@code randomPartners} random live peers. Each peer forwards a change only when it was news to it, so a change
+     * costs at most N * (links + random) messages, and arrives in milliseconds instead of rounds.
+     */
+    private void pushNow(List<PeerEntry> entries, int hops, String except, List<GossipOutput> out) {
+        if (!config.pushChanges() || !started) {
+            return;
+        }
+        refreshLive();
+        List<String> targets = new ArrayList<>(links);
+        int others = live.size() - (selfLive ? 1 : 0);
+        for (int attempts = 0, added = 0; added < config.randomPartners() && attempts < 10 * (config.randomPartners() + 1)
+                && targets.size() < others; attempts++) {
+            String p = live.get(random.nextInt(live.size()));
+            if (!p.equals(self) && !targets.contains(p)) {
+                targets.add(p);
+                added++;
+            }
+        }
+        if (targets.isEmpty()) {
+            targets = choosePartners(); // nobody live known yet: the seeds
+        }
+        for (String p : targets) {
+            if (!p.equals(except)) {
+                send(p, new GossipMessage.Push(self, entries, List.of(), hops), out);
+            }
         }
     }
 
@@ -284,8 +483,10 @@ public final class GossipCore {
         return p == null || (stamp >> 2) > p[0];
     }
 
-    private void merge(List<PeerEntry> incoming, long now) {
+    /** Takes in what is newer; returns the entries taken in (for forwarding a pushed change). */
+    private List<PeerEntry> merge(List<PeerEntry> incoming, long now) {
         Map<String, PeerEntry> fresh = null;
+        List<PeerEntry> taken = new ArrayList<>();
         int j = 0;
         for (PeerEntry e : incoming) {
             String id = e.peerId();
@@ -300,7 +501,9 @@ public final class GossipCore {
             int k = view.seek(id, j);
             if (k >= 0) {
                 j = k + 1;
-                accept(k, e, now);
+                if (accept(k, e, now)) {
+                    taken.add(e);
+                }
             } else {
                 if (accepts(id, e.stamp())) {
                     if (fresh == null) {
@@ -311,28 +514,58 @@ public final class GossipCore {
             }
         }
         if (fresh != null) {
-            view.insert(List.copyOf(fresh.values()), now);
-            for (PeerEntry e : fresh.values()) {
+            List<PeerEntry> add = new ArrayList<>(fresh.values());
+            add.sort(java.util.Comparator.comparing(PeerEntry::peerId));
+            view.insert(add, now);
+            for (PeerEntry e : add) {
                 purged.remove(e.peerId());
+                track(e.peerId(), e.status(), now);
                 if (e.status().isLive()) {
                     markMembership(e.peerId(), true);
                 }
             }
+            taken.addAll(add);
         }
+        return taken;
     }
 
-    private void accept(int k, PeerEntry e, long now) {
+    private boolean accept(int k, PeerEntry e, long now) {
         if (e.stamp() <= view.stamp(k)) {
-            return;
+            return false;
         }
         PeerEntry cur = view.entry(k);
         boolean wasLive = cur.status().isLive();
         boolean isLive = e.status().isLive();
-        // the failure timeout runs from the last version increase; the tombstone period from the death
-        long changed = e.version() > cur.version() || (wasLive && !isLive) ? now : view.changedAt(k);
+        long changed = e.version() > cur.version() || e.status() != cur.status() ? now : view.changedAt(k);
         view.set(k, e, changed);
+        if (e.status() != cur.status()) {
+            track(e.peerId(), e.status(), now);
+        }
         if (wasLive != isLive) {
             markMembership(e.peerId(), isLive);
+        }
+        return true;
+    }
+
+    /** Keeps the suspicion and tombstone clocks in step with an entry's status. */
+    private void track(String id, PeerStatus status, long now) {
+        if (id.equals(self)) {
+            return;
+        }
+        switch (status) {
+            case ALIVE -> {
+                suspectedSince.remove(id);
+                tombstones.remove(id);
+            }
+            case SUSPECTED -> {
+                suspectedSince.putIfAbsent(id, now);
+                tombstones.remove(id);
+            }
+            case DEAD, LEFT -> {
+                suspectedSince.remove(id);
+                tombstones.putIfAbsent(id, now);
+                awaiting.remove(id);
+            }
         }
     }
 
@@ -363,19 +596,44 @@ public final class GossipCore {
     // ---------------------------------------------------------------------------------------------- failures
 
     private void detectFailures(long now, List<GossipOutput> out) {
-        for (int i = 0; i < view.size(); i++) {
-            PeerEntry e = view.entry(i);
-            if (e.status() != PeerStatus.ALIVE && e.status() != PeerStatus.SUSPECTED || e.peerId().equals(self)) {
-                continue;
+        if (!awaiting.isEmpty()) {
+            List<String> silent = new ArrayList<>();
+            for (Map.Entry<String, Long> a : awaiting.entrySet()) {
+                if (now - a.getValue() > config.suspectAfterMillis()) {
+                    silent.add(a.getKey());
+                }
             }
-            long quiet = now - view.changedAt(i);
-            if (quiet > config.deadAfterMillis()) {
-                markDead(i, now);
-            } else if (e.status() == PeerStatus.ALIVE && quiet > config.suspectAfterMillis()) {
-                view.set(i, e.withStatus(PeerStatus.SUSPECTED), view.changedAt(i));
-                String id = "suspected:" + e.peerId() + ":" + e.version();
-                // every peer that notices derives the same id, so the swarm spreads one rumor, not N
-                spreadNew(new Rumor(id, RumorKind.SUSPECTED, self, e.peerId(), ""), now, out);
+            Collections.sort(silent);
+            for (String p : silent) {
+                int k = view.indexOf(p);
+                if (k < 0 || !view.entry(k).status().isLive()) {
+                    awaiting.remove(p);
+                } else if (view.entry(k).status() == PeerStatus.ALIVE) {
+                    PeerEntry e = view.entry(k);
+                    view.set(k, e.withStatus(PeerStatus.SUSPECTED), now);
+                    track(p, PeerStatus.SUSPECTED, now);
+                    String id = "suspected:" + p + ":" + e.version();
+                    // every peer that notices derives the same id, so the swarm spreads one rumor, not N
+                    spreadNew(new Rumor(id, RumorKind.SUSPECTED, self, p, ""), now, out);
+                }
+            }
+        }
+        if (!suspectedSince.isEmpty()) {
+            long grace = config.deadAfterMillis() - config.suspectAfterMillis();
+            List<String> expired = new ArrayList<>();
+            for (Map.Entry<String, Long> s : suspectedSince.entrySet()) {
+                if (now - s.getValue() > grace) {
+                    expired.add(s.getKey());
+                }
+            }
+            Collections.sort(expired);
+            for (String p : expired) {
+                int k = view.indexOf(p);
+                if (k >= 0 && view.entry(k).status() == PeerStatus.SUSPECTED) {
+                    markDead(k, now);
+                } else {
+                    suspectedSince.remove(p);
+                }
             }
         }
     }
@@ -383,23 +641,33 @@ public final class GossipCore {
     private void markDead(int k, long now) {
         PeerEntry e = view.entry(k);
         view.set(k, e.withStatus(PeerStatus.DEAD), now);
+        track(e.peerId(), PeerStatus.DEAD, now);
         markMembership(e.peerId(), false);
     }
 
     private void purgeTombstones(long now) {
-        List<Integer> gone = null;
-        for (int i = 0; i < view.size(); i++) {
-            PeerStatus s = view.entry(i).status();
-            if ((s == PeerStatus.DEAD || s == PeerStatus.LEFT) && now - view.changedAt(i) > config.tombstoneMillis()
-                    && !view.id(i).equals(self)) {
-                if (gone == null) {
-                    gone = new ArrayList<>();
-                }
-                gone.add(i);
-                purged.put(view.id(i), new long[] {view.entry(i).version(), now});
+        if (tombstones.isEmpty()) {
+            return;
+        }
+        List<String> old = new ArrayList<>();
+        for (Map.Entry<String, Long> t : tombstones.entrySet()) {
+            if (now - t.getValue() > config.tombstoneMillis()) {
+                old.add(t.getKey());
             }
         }
-        if (gone != null) {
+        if (!old.isEmpty()) {
+            Collections.sort(old);
+            List<Integer> gone = new ArrayList<>();
+            for (String id : old) {
+                tombstones.remove(id);
+                lastHeard.remove(id);
+                int k = view.indexOf(id);
+                if (k >= 0 && !view.entry(k).status().isLive()) {
+                    gone.add(k);
+                    purged.put(id, new long[] {view.entry(k).version(), now});
+                }
+            }
+            gone.sort(null);
             view.remove(gone);
         }
         if (!purged.isEmpty()) {
@@ -411,10 +679,16 @@ public final class GossipCore {
 
     private void markMembership(String peer, boolean nowLive) {
         membershipDirty = true;
+        lastViewChange = stepNow;
         (nowLive ? joined : departed).add(peer);
     }
 
-    private void flushMembership(long now, List<GossipOutput> out) {
+    /**
+     * Recomputes the live list and the links after membership changed. O(N), so a received message only marks the
+     * membership dirty and this runs at the next round or query: during a boot of N peers every message brings new
+     * peers, and recomputing per message made a round O(N^2) per peer.
+     */
+    private void refreshLive() {
         if (!membershipDirty) {
             return;
         }
@@ -435,13 +709,21 @@ public final class GossipCore {
         SortedSet<String> newLinks = selfLive ? topology.linksOf(self, live) : Collections.emptySortedSet();
         if (!newLinks.equals(links)) {
             links = newLinks;
+            linksPending = true;
+        }
+    }
+
+    /** Brings the live list and links up to date and reports what changed since the last report. */
+    private void flushMembership(long now, List<GossipOutput> out) {
+        refreshLive();
+        if (linksPending) {
+            linksPending = false;
             out.add(new LinksChanged(links));
         }
         if (!joined.isEmpty() || !departed.isEmpty()) {
             out.add(new ViewChanged(List.copyOf(joined), List.copyOf(departed), live.size()));
             joined.clear();
             departed.clear();
-            lastViewChange = now;
         }
     }
 
@@ -505,11 +787,16 @@ public final class GossipCore {
     private String chooseProbe(List<String> partners) {
         int liveCount = live.size();
         if (deadCount > 0 && random.nextDouble() < (double) deadCount / (liveCount + 1)) {
-            int target = random.nextInt(deadCount);
-            for (int i = 0; i < view.size(); i++) {
-                if (view.entry(i).status() == PeerStatus.DEAD && target-- == 0) {
-                    return view.id(i);
+            List<String> dead = new ArrayList<>();
+            for (String id : tombstones.keySet()) {
+                int k = view.indexOf(id);
+                if (k >= 0 && view.entry(k).status() == PeerStatus.DEAD) {
+                    dead.add(id);
                 }
+            }
+            if (!dead.isEmpty()) {
+                Collections.sort(dead);
+                return dead.get(random.nextInt(dead.size()));
             }
         }
         if (!seeds.isEmpty() && liveCount > 1 && random.nextDouble() < 1.0 / (liveCount + 1)) {
@@ -579,10 +866,12 @@ public final class GossipCore {
 
     /** Live peers (ALIVE or SUSPECTED), self included while live, sorted. */
     public List<String> livePeers() {
+        refreshLive();
         return live;
     }
 
     public SortedSet<String> links() {
+        refreshLive();
         return links;
     }
 
@@ -605,19 +894,22 @@ public final class GossipCore {
         return rumors.retransmitLimit(live.size());
     }
 
+    /**
+     * Counters and gauges. Connectivity is the share of this peer's overlay links heard from directly within half the
+     * suspect timeout (1 with no links): the part of the swarm this peer can vouch for by itself; a swarm-wide figure
+     * is the mean over peers.
+     */
     public GossipMetrics metrics(long now) {
-        int others = 0;
+        refreshLive();
         int recent = 0;
         long window = config.suspectAfterMillis() / 2;
-        for (int i = 0; i < view.size(); i++) {
-            if (view.entry(i).status().isLive() && !view.id(i).equals(self)) {
-                others++;
-                if (now - view.changedAt(i) <= window) {
-                    recent++;
-                }
+        for (String l : links) {
+            Long at = lastHeard.get(l);
+            if (at != null && now - at <= window) {
+                recent++;
             }
         }
-        double connectivity = others == 0 ? 1.0 : (double) recent / others;
+        double connectivity = links.isEmpty() ? 1.0 : (double) recent / links.size();
         return new GossipMetrics(rounds, messagesSent, messagesReceived, view.size(), live.size(), connectivity,
                 now - lastViewChange, rumorsDelivered);
     }

@@ -1,15 +1,25 @@
 package org.agentmesh.gossip;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /** What a shell feeds into {@link GossipCore#step}. Local only: inputs never cross the wire. */
 public sealed interface GossipInput {
 
-    /** First input: announces this peer (JOINED rumor) and asks for the first tick. */
-    record Start(Set<String> capabilities, double load, double reputation) implements GossipInput {
+    /**
+     * First input: announces this peer (JOINED rumor) and asks for the first tick. {@code known} is a peer list with
+     * topology handed over at bootstrap (a snapshot of the swarm's entries, say from a seed); when it already lists
+     * this peer, the swarm knows it and no JOINED rumor is started.
+     */
+    record Start(Set<String> capabilities, double load, double reputation, List<PeerEntry> known) implements GossipInput {
         public Start {
             Objects.requireNonNull(capabilities, "capabilities");
+            Objects.requireNonNull(known, "known");
+        }
+
+        public Start(Set<String> capabilities, double load, double reputation) {
+            this(capabilities, load, reputation, List.of());
         }
 
         public static Start blank() {
@@ -54,4 +64,14 @@ public sealed interface GossipInput {
 
     /** This peer leaves gracefully: its entry becomes LEFT. The shell keeps ticking a few rounds so that it spreads. */
     record Leave() implements GossipInput {}
+
+    /**
+     * Re-plan the overlay (topology_optimize): from now on links follow {@code topology} over the live peers of the
+     * view, and the own entry is republished with the new links at once (pushed, when changes are pushed).
+     */
+    record Replan(OverlayTopology topology) implements GossipInput {
+        public Replan {
+            Objects.requireNonNull(topology, "topology");
+        }
+    }
 }

@@ -79,6 +79,15 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
     /** The agent's capabilities changed (persisted by the agent entity first). */
     public record SetCapabilities(List<String> capabilities) implements Command {}
 
+    /** A failure detector confirmed {@code agentId} dead: spread it (rumor, pushed DEAD entry) and replace links to it. */
+    public record PeerFailed(String agentId) implements Command {}
+
+    /**
+     * topology_optimize: re-plan the overlay with {@code minLinks..maxLinks} links per agent (kept until the member
+     * restarts, which brings back the configured overlay); answers with the view afterwards.
+     */
+    public record Replan(int minLinks, int maxLinks, ActorRef<View> replyTo) implements Command {}
+
     /** The agent left or retired: advertise LEFT, then stop. */
     public record Leave() implements Command {}
 
@@ -93,7 +102,7 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
 
     /**
      * @param messagesPerSecond     sent + received over the last (up to) ten rounds
-     * @param connectivity          share of live peers heard from (a newer heartbeat) within half the suspect timeout
+     * @param connectivity          share of the agent's overlay links heard from within half the suspect timeout
      * @param millisSinceViewChange since the set of live peers last changed here
      */
     public record Stats(long rounds, long messagesSent, long messagesReceived, double messagesPerSecond, int knownPeers,
@@ -107,6 +116,8 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
 
     record LoadSampled(LoadSample sample) implements Command {}
 
+    record ProfileRefreshed(Profile profile) implements Command {}
+
     // ---- behaviour
 
     public static Behavior<Command> create(String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Environment environment,
@@ -118,6 +129,8 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
     private static final String ROUND = "round";
     private static final int MAX_WAITING = 1_000;
     private static final int MAX_BOOT_ATTEMPTS = 10;
+    /** Every this many rounds a member re-reads its agent's recorded capabilities. */
+    static final int PROFILE_REFRESH_ROUNDS = 10;
 
     private final TimerScheduler<Command> timers;
     private final String swarmId;
@@ -179,6 +192,20 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
                 .onMessage(Leave.class, this::onLeave)
                 .onMessage(Round.class, r -> onRound())
                 .onMessage(LoadSampled.class, this::onLoadSampled)
+                .onMessage(ProfileRefreshed.class, this::onProfileRefreshed)
+                .onMessage(PeerFailed.class, f -> {
+                    if (started(f)) {
+                        step(new GossipInput.PeerFailed(f.agentId()));
+                    }
+                    return this;
+                })
+                .onMessage(Replan.class, r -> {
+                    if (started(r)) {
+                        step(new GossipInput.Replan(new MeshOverlay(r.minLinks(), r.maxLinks())));
+                        r.replyTo().tell(view());
+                    }
+                    return this;
+                })
                 .onSignal(PostStop.class, s -> {
                     views.remove(swarmId, agentId);
                     return this;
@@ -276,6 +303,21 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
         }
         getContext().pipeToSelf(environment.load(swarmId, agentId), (sample, error) -> error == null
                 ? new LoadSampled(sample) : new LoadSampled(new LoadSample(load, reputation)));
+        if (core.metrics(now()).rounds() % PROFILE_REFRESH_ROUNDS == 0) {
+            // SetCapabilities is told, not asked: should one be lost (the member moving to another node), the
+            // recorded profile still reaches the view within a few rounds
+            getContext().pipeToSelf(environment.profile(swarmId, agentId),
+                    (profile, error) -> error == null ? new ProfileRefreshed(profile) : new LoadSampled(new LoadSample(load, reputation)));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onProfileRefreshed(ProfileRefreshed r) {
+        if (core != null && leaveRoundsLeft < 0 && r.profile().active()
+                && !java.util.Set.copyOf(r.profile().capabilities()).equals(java.util.Set.copyOf(capabilities))) {
+            capabilities = List.copyOf(r.profile().capabilities());
+            step(new GossipInput.Update(java.util.Set.copyOf(capabilities), load, reputation));
+        }
         return this;
     }
 

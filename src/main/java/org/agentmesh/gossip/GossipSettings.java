@@ -19,7 +19,8 @@ public record GossipSettings(boolean enabled, boolean routeByGossip, GossipConfi
         GossipConfig core = new GossipConfig(g.getDuration("interval").toMillis(), g.getDouble("jitter"), g.getInt("fanout"),
                 g.getInt("random-partners"), g.getInt("min-links"), g.getInt("max-links"), g.getInt("rumor-retransmit-extra"),
                 g.getDuration("suspect-after").toMillis(), g.getDuration("dead-after").toMillis(),
-                g.getDuration("tombstone").toMillis(), g.getInt("push-sum-epoch-rounds"));
+                g.getDuration("tombstone").toMillis(), g.getInt("push-sum-epoch-rounds"),
+                g.getBoolean("push-changes"));
         return new GossipSettings(g.getBoolean("enabled"), g.getBoolean("route-by-gossip"), core, g.getInt("leave-rounds"),
                 g.getDuration("ask-timeout"));
     }

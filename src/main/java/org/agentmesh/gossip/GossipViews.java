@@ -26,6 +26,11 @@ public final class GossipViews {
         });
     }
 
+    /** Swarms with a member on this node. */
+    public java.util.Set<String> swarms() {
+        return java.util.Set.copyOf(bySwarm.keySet());
+    }
+
     /** Views of the swarm's members that live on this node (started ones only). */
     public Collection<GossipMember.View> local(String swarmId) {
         Map<String, GossipMember.View> members = bySwarm.get(swarmId);

@@ -11,8 +11,44 @@ import java.util.List;
  * merge (ids of the same peer are usually the same String object, so most comparisons are one reference compare),
  * and let a digest share the id array instead of copying it: the id array is replaced, never mutated, when the set of
  * known peers changes.
+ *
+ * <p>It also keeps the bucket hashes of {@link GossipMessage.Digest} for its own bucket count, updated in O(1) per
+ * changed entry, and an index of which entries fall in which bucket, so that a digest costs O(buckets) to build and
+ * a differing bucket O(its entries) to list, not O(N).
  */
 final class PeerView {
+
+    /** Peers per digest bucket, roughly: a bucket that differs costs this many stamps. */
+    static final int PEERS_PER_BUCKET = 32;
+    static final int MAX_BUCKETS = 4096;
+
+    /** The bucket count for a view of {@code size} entries: a power of two, about size / 32. */
+    static int bucketCountFor(int size) {
+        return Math.min(MAX_BUCKETS, Integer.highestOneBit(Math.max(1, size / PEERS_PER_BUCKET)));
+    }
+
+    /** The bucket of a peer id; every peer computes the same (String.hashCode is specified). */
+    static int bucketOf(String id, int bucketCount) {
+        return (int) (mix(id.hashCode()) & (bucketCount - 1));
+    }
+
+    /** What an entry adds to its bucket's hash (XOR): a function of id and stamp only. */
+    static long entryHash(String id, long stamp) {
+        return mix(mix(id.hashCode()) ^ stamp);
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Bucket count of the cache below; 0 when it must be rebuilt. */
+    private int cachedCount;
+    private long[] cachedHashes;
+    /** Entry indices per bucket of {@code cachedCount}, ascending; null when it must be rebuilt. */
+    private int[][] members;
 
     private String[] ids = new String[0];
     private List<String> idList = List.of();
@@ -84,6 +120,9 @@ final class PeerView {
     }
 
     void set(int i, PeerEntry e, long changedAtMillis) {
+        if (cachedCount != 0 && stamps[i] != e.stamp()) {
+            cachedHashes[bucketOf(ids[i], cachedCount)] ^= entryHash(ids[i], stamps[i]) ^ entryHash(ids[i], e.stamp());
+        }
         entries[i] = e;
         stamps[i] = e.stamp();
         changedAt[i] = changedAtMillis;
@@ -156,6 +195,75 @@ final class PeerView {
         entries = nEntries;
         stamps = nStamps;
         changedAt = nChanged;
+        cachedCount = 0;
+        members = null;
+    }
+
+    /** The bucket hashes for {@code bucketCount} buckets; the caller must not change the array. */
+    long[] bucketHashes(int bucketCount) {
+        if (cachedCount == bucketCount) {
+            return cachedHashes;
+        }
+        long[] h = new long[bucketCount];
+        for (int i = 0; i < ids.length; i++) {
+            h[bucketOf(ids[i], bucketCount)] ^= entryHash(ids[i], stamps[i]);
+        }
+        if (bucketCount == bucketCountFor(ids.length)) {
+            cachedCount = bucketCount;
+            cachedHashes = h;
+            members = null;
+        }
+        return h;
+    }
+
+    /** Indices of the entries in the given buckets (ascending buckets), in ascending id order. */
+    int[] indicesIn(int[] buckets, int bucketCount) {
+        if (buckets.length == 0) {
+            return new int[0];
+        }
+        if (bucketCount == cachedCount) {
+            if (members == null) {
+                int[] counts = new int[bucketCount];
+                int[] bucket = new int[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    bucket[i] = bucketOf(ids[i], bucketCount);
+                    counts[bucket[i]]++;
+                }
+                int[][] m = new int[bucketCount][];
+                for (int b = 0; b < bucketCount; b++) {
+                    m[b] = new int[counts[b]];
+                }
+                int[] fill = new int[bucketCount];
+                for (int i = 0; i < ids.length; i++) {
+                    m[bucket[i]][fill[bucket[i]]++] = i;
+                }
+                members = m;
+            }
+            int total = 0;
+            for (int b : buckets) {
+                total += members[b].length;
+            }
+            int[] out = new int[total];
+            int k = 0;
+            for (int b : buckets) {
+                System.arraycopy(members[b], 0, out, k, members[b].length);
+                k += members[b].length;
+            }
+            Arrays.sort(out);
+            return out;
+        }
+        boolean[] wanted = new boolean[bucketCount];
+        for (int b : buckets) {
+            wanted[b] = true;
+        }
+        int[] tmp = new int[ids.length];
+        int k = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (wanted[bucketOf(ids[i], bucketCount)]) {
+                tmp[k++] = i;
+            }
+        }
+        return Arrays.copyOf(tmp, k);
     }
 
     List<PeerEntry> entries() {

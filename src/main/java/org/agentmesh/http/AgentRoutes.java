@@ -19,6 +19,8 @@ final class AgentRoutes extends AllDirectives {
 
     record Recover(String reason) {}
 
+    record Capabilities(java.util.List<String> capabilities) {}
+
     private final HttpApi api;
     private final AgentMesh mesh;
 
@@ -27,7 +29,10 @@ final class AgentRoutes extends AllDirectives {
         this.mesh = mesh;
     }
 
-    /** Under {@code /api/v1/swarms/{id}}: {@code messages}, {@code agents/{aid}/messages}, {@code agents/{aid}/recover}. */
+    /**
+     * Under {@code /api/v1/swarms/{id}}: {@code messages}, {@code agents/{aid}/messages}, {@code agents/{aid}/capabilities}
+     * (PUT: replace them; gossip spreads the change), {@code agents/{aid}/recover}.
+     */
     Route routes(String swarmId) {
         return concat(
                 path("messages", () -> post(() -> api.body(body -> {
@@ -49,6 +54,14 @@ final class AgentRoutes extends AllDirectives {
                 }))),
                 path(segment("agents").slash(segment()).slash("messages"), agentId -> get(() ->
                         api.async(() -> mesh.inbox(swarmId, agentId), inbox -> HttpApi.json(StatusCodes.OK, inbox)))),
+                path(segment("agents").slash(segment()).slash("capabilities"), agentId -> put(() -> api.body(body -> {
+                    Capabilities c = api.parse(body, Capabilities.class);
+                    if (c.capabilities() == null) {
+                        throw new InvalidInput("capabilities", "capabilities is required (a list of capability names)");
+                    }
+                    return api.async(() -> mesh.setCapabilities(swarmId, agentId, c.capabilities()),
+                            info -> HttpApi.json(StatusCodes.OK, info));
+                }))),
                 path(segment("agents").slash(segment()).slash("recover"), agentId -> post(() -> api.body(body -> {
                     Recover r = body.isBlank() ? new Recover(null) : api.parse(body, Recover.class);
                     String reason = r.reason() == null ? "recovery requested for " + agentId : r.reason();

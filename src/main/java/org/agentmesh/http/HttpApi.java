@@ -102,6 +102,12 @@ public final class HttpApi extends AllDirectives {
                                 (swarmId, agentId) -> post(() -> tasks.claim(checked(swarmId), agentId))),
                         path(segment("swarms").slash(segment()).slash("topology"), swarmId -> get(() ->
                                 async(() -> mesh.topology(checked(swarmId)), t -> json(StatusCodes.OK, t)))),
+                        path(segment("swarms").slash(segment()).slash("topology").slash("optimize"), swarmId -> post(() ->
+                                body(body -> {
+                                    Optimize o = body.isBlank() ? new Optimize(null, null) : parse(body, Optimize.class);
+                                    return async(() -> mesh.optimizeTopology(checked(swarmId), optionalInt(o.minLinks()),
+                                            optionalInt(o.maxLinks())), plan -> json(StatusCodes.OK, plan));
+                                }))),
                         path(segment("swarms").slash(segment()).slash("report"), swarmId -> get(() -> parameterOptional("format", format ->
                                 parameterOptional("window", windowParam -> {
                             String f = format.orElse("json");
@@ -168,6 +174,13 @@ public final class HttpApi extends AllDirectives {
     }
 
     /** Parses a request body with the size- and depth-limited mapper. */
+    /** Body of {@code POST .../topology/optimize}: the link range to re-plan with (default: the configured one). */
+    record Optimize(Integer minLinks, Integer maxLinks) {}
+
+    private static java.util.OptionalInt optionalInt(Integer value) {
+        return value == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(value);
+    }
+
     <T> T parse(String body, Class<T> type) {
         return Json.parse(bodyMapper, body, type);
     }

@@ -119,9 +119,12 @@ public final class MeshMcpServer {
                 props(p("swarmId", "string", "swarm id"), p("agentId", "string", "agent id"),
                         p("strategy", "string", "heartbeat_monitor | failover_recovery")), List.of("swarmId", "agentId", "strategy"),
                 this::faultTolerance));
-        t.add(tool("topology_optimize", "Re-plan the swarm's overlay links (mesh: 3-5 links per agent, two disjoint paths between any two).",
-                props(p("swarmId", "string", "swarm id")), List.of("swarmId"),
-                a -> node.call("POST", swarm(a) + "/topology/optimize", null)));
+        t.add(tool("topology_optimize", "Re-plan the swarm's overlay links over its live agents (mesh: minLinks-maxLinks links per "
+                        + "agent, default the configured 3-5; two disjoint paths between any two). Answers the links before and after "
+                        + "with their connectivity (degrees, connected, 2-vertex-connected, cut vertices).",
+                props(p("swarmId", "string", "swarm id"), p("minLinks", "integer", "least links per agent (2-20)"),
+                        p("maxLinks", "integer", "most links per agent (minLinks-20)")), List.of("swarmId"),
+                a -> node.call("POST", swarm(a) + "/topology/optimize", pick(a, "minLinks", "maxLinks"))));
         t.add(tool("performance_report", "The swarm's measured performance report: format summary | detailed | json; timeframe all (the "
                         + "whole history, the default) or the last 1m, 5m, 1h, 24h, ... (<n>s|m|h|d, at most 30d): throughput, latency, "
                         + "steals and migrations are measured over it; network and load are measured now; consensus latency, "

@@ -30,9 +30,38 @@ public final class MeshMetrics {
         return registry;
     }
 
-    /** Prometheus exposition text. */
+    /** Prometheus exposition text; gauges that sample state (gossip) are refreshed first. */
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
+    }
+
+    private final java.util.List<Runnable> beforeScrape = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Gossip gauges per swarm, sampled from the gossip members running on this node at every scrape.
+     *
+     * @param sample swarm id -> {connectivity (mean, 0..1), messages per second (sum), live peers (max), seconds since
+     *               the last view change (least)}
+     */
+    public void gossipGauges(java.util.function.Supplier<java.util.Map<String, double[]>> sample) {
+        String[][] gauges = {
+                {"agent_mesh_gossip_connectivity", "share of overlay links heard from recently, mean over this node's agents"},
+                {"agent_mesh_gossip_messages_per_second", "gossip messages sent + received per second by this node's agents"},
+                {"agent_mesh_gossip_live_peers", "live peers in the views of this node's agents (max)"},
+                {"agent_mesh_gossip_seconds_since_view_change", "since the set of live peers last changed at any of this node's agents"}};
+        java.util.List<io.micrometer.core.instrument.MultiGauge> multi = new java.util.ArrayList<>();
+        for (String[] g : gauges) {
+            multi.add(io.micrometer.core.instrument.MultiGauge.builder(g[0]).description(g[1]).register(registry));
+        }
+        beforeScrape.add(() -> {
+            java.util.Map<String, double[]> bySwarm = sample.get();
+            for (int i = 0; i < multi.size(); i++) {
+                int k = i;
+                multi.get(i).register(bySwarm.entrySet().stream().map(e -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("swarm", e.getKey()), e.getValue()[k])).toList(), true);
+            }
+        });
     }
 
     private Counter counter(String name, String description, String swarm) {

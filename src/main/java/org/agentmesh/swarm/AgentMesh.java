@@ -157,6 +157,7 @@ public final class AgentMesh implements Extension {
                 .withAllocationStrategy(agentPlacement(tasks)));
         this.taskQueries = new TaskQueries(system);
         if (gossipSettings.enabled()) {
+            metrics.gossipGauges(this::gossipGaugeSample);
             GossipMember.Environment environment = new GossipEnvironment();
             sharding.init(Entity.of(GossipMember.TYPE_KEY, ctx -> GossipMember.create(ctx.getEntityId(), ctx.getShard(),
                     environment, gossipSettings, gossipViews)));
@@ -698,6 +699,23 @@ public final class AgentMesh implements Extension {
 
     // ---- gossip
 
+    /** Per swarm with members here: {mean connectivity, summed message rate, max live peers, least seconds since a view change}. */
+    private java.util.Map<String, double[]> gossipGaugeSample() {
+        java.util.Map<String, double[]> out = new java.util.TreeMap<>();
+        for (String swarm : gossipViews.swarms()) {
+            List<GossipMember.View> started = gossipViews.local(swarm).stream().filter(GossipMember.View::started).toList();
+            if (started.isEmpty()) {
+                continue;
+            }
+            out.put(swarm, new double[] {
+                    started.stream().mapToDouble(v -> v.stats().connectivity()).average().orElse(0),
+                    started.stream().mapToDouble(v -> v.stats().messagesPerSecond()).sum(),
+                    started.stream().mapToInt(v -> v.stats().livePeers()).max().orElse(0),
+                    started.stream().mapToLong(v -> v.stats().millisSinceViewChange()).min().orElse(0) / 1000.0});
+        }
+        return out;
+    }
+
     /** The gossip views published by the members running on this node. */
     public GossipViews gossipViews() {
         return gossipViews;
@@ -705,6 +723,11 @@ public final class AgentMesh implements Extension {
 
     /** Replaces an agent's capabilities: persisted by the agent, then spread by gossip. Completes with the agent's info. */
     public CompletionStage<AgentInfo> setCapabilities(String swarmId, String agentId, List<String> capabilities) {
+        try {
+            SwarmSpecs.checkCapabilities("capabilities", capabilities);
+        } catch (InvalidInput e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return memberOf(swarmId, agentId).thenCompose(found -> agentRef(swarmId, agentId).<AgentInfo>ask(
                 r -> new AgentEntity.SetCapabilities(List.copyOf(capabilities), r), askTimeout));
     }
@@ -729,6 +752,94 @@ public final class AgentMesh implements Extension {
             return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
                     .thenApply(done -> GossipReport.of(swarmId, views.stream().map(CompletableFuture::join).toList()));
         });
+    }
+
+    /**
+     * A failure detector confirmed an agent dead: the gossip members of the swarm running on this node take it as
+     * DEAD at once, and spread it (FAILED rumor, pushed DEAD entry) and replace their links to it. One node's members
+     * suffice; with none here, one other member of the swarm is told.
+     */
+    private void gossipPeerFailed(String swarmId, String agentId) {
+        if (!gossipSettings.enabled()) {
+            return;
+        }
+        List<String> local = gossipViews.local(swarmId).stream().map(GossipMember.View::agentId)
+                .filter(id -> !id.equals(agentId)).toList();
+        if (!local.isEmpty()) {
+            local.forEach(id -> gossipRef(swarmId, id).tell(new GossipMember.PeerFailed(agentId)));
+            return;
+        }
+        describe(swarmId).thenAccept(found -> SwarmEntity.memberIds(found.spec()).stream().filter(id -> !id.equals(agentId))
+                .findFirst().ifPresent(id -> gossipRef(swarmId, id).tell(new GossipMember.PeerFailed(agentId))));
+    }
+
+    /**
+     * topology_optimize: re-plans the swarm's overlay. Reads the links every live agent's gossip member holds now,
+     * tells every member to re-plan its links over the live agents of its view with {@code minLinks..maxLinks} links
+     * each (default: the configured range), and reads the links again.
+     * The new range holds until a member restarts (the configured one is the durable setting).
+     * Fails with {@link InvalidInput} for a bad range, {@link SwarmNotFound} for an unknown swarm.
+     */
+    public CompletionStage<OverlayPlan> optimizeTopology(String swarmId, java.util.OptionalInt minLinks,
+            java.util.OptionalInt maxLinks) {
+        int min = minLinks.orElse(gossipSettings.core().minLinks());
+        int max = maxLinks.orElse(gossipSettings.core().maxLinks());
+        try {
+            if (min < 2 || min > 20) {
+                throw new InvalidInput("minLinks", "minLinks must be in 2..20, was " + min);
+            }
+            if (max < min || max > 20) {
+                throw new InvalidInput("maxLinks", "maxLinks must be in minLinks..20, was " + max);
+            }
+            if (min == max && min % 2 == 1) {
+                throw new InvalidInput("maxLinks", "minLinks == maxLinks must be even (no odd regular graph on an odd count)");
+            }
+            if (!gossipSettings.enabled()) {
+                throw new InvalidInput("topology", "gossip is off (agent-mesh.gossip.enabled): there is no overlay to re-plan");
+            }
+        } catch (InvalidInput e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return status(swarmId).thenCompose(status -> {
+            List<String> active = status.agents().stream().filter(a -> a.state().equals("active"))
+                    .map(SwarmStatus.AgentStatus::id).sorted().toList();
+            return views(swarmId, active, id -> gossipRef(swarmId, id).ask(GossipMember.GetView::new, statusTimeout))
+                    .thenCompose(before -> {
+                        List<String> live = before.keySet().stream().sorted().toList();
+                        return views(swarmId, live, id -> gossipRef(swarmId, id).<GossipMember.View>ask(
+                                r -> new GossipMember.Replan(min, max, r), statusTimeout))
+                                .thenApply(after -> {
+                                    java.util.Map<String, java.util.SortedSet<String>> b = ownLinks(before);
+                                    java.util.Map<String, java.util.SortedSet<String>> a = ownLinks(after);
+                                    return new OverlayPlan(swarmId, min, max, live, OverlayPlan.Graph.of(b, live),
+                                            OverlayPlan.Graph.of(a, after.keySet()), !a.equals(b));
+                                });
+                    });
+        });
+    }
+
+    /** The started views of the given agents (an agent whose member does not answer is left out). */
+    private CompletionStage<java.util.Map<String, GossipMember.View>> views(String swarmId, List<String> agents,
+            java.util.function.Function<String, CompletionStage<GossipMember.View>> ask) {
+        List<CompletableFuture<java.util.Optional<GossipMember.View>>> answers = new ArrayList<>();
+        for (String id : agents) {
+            answers.add(ask.apply(id).thenApply(java.util.Optional::of)
+                    .exceptionally(e -> java.util.Optional.empty()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            java.util.Map<String, GossipMember.View> out = new java.util.TreeMap<>();
+            answers.stream().map(CompletableFuture::join).flatMap(java.util.Optional::stream)
+                    .filter(GossipMember.View::started).forEach(v -> out.put(v.agentId(), v));
+            return out;
+        });
+    }
+
+    /** Each agent's links as its own entry in its own view says. */
+    private static java.util.Map<String, java.util.SortedSet<String>> ownLinks(java.util.Map<String, GossipMember.View> views) {
+        java.util.Map<String, java.util.SortedSet<String>> out = new java.util.TreeMap<>();
+        views.forEach((id, v) -> v.peers().stream().filter(p -> p.peerId().equals(id)).findFirst()
+                .ifPresent(e -> out.put(id, e.links())));
+        return out;
     }
 
     private EntityRef<GossipMember.Command> gossipRef(String swarmId, String agentId) {
@@ -855,6 +966,7 @@ public final class AgentMesh implements Extension {
         log.warn("agent {} of swarm {} confirmed failed: recovering", agentId, swarmId);
         failedAgents.failed(swarmId, agentId); // routing: no new task goes to it, no view refresh waits for its worker
         redispatchTasksOf(swarmId, agentId); // its unfinished tasks, now rather than when their leases run out
+        gossipPeerFailed(swarmId, agentId); // gossip: FAILED rumor, dead entry, overlay links replaced
         memory.peerFailed(swarmId, agentId); // Raft: the swarm's leader replaces the failed voter
         agentDeparted(swarmId, agentId); // pBFT: its votes stop counting, open proposals are recounted
     }

@@ -10,7 +10,7 @@ import org.agentmesh.gossip.GossipMember;
  * Estimates are push-sum results of the last completed epoch; {@code estimateReady} is false until an epoch after the
  * first completed (the estimate fields are 0 then).
  *
- * @param connectivity          mean over started agents of the share of peers heard from recently (0..1)
+ * @param connectivity          mean over started agents of the share of their overlay links heard from recently (0..1)
  * @param messagesPerSecond     gossip messages sent + received per second, summed over the agents
  * @param millisSinceViewChange the least time since any agent's set of live peers changed
  * @param meanLoad              median over agents of their push-sum estimate of the mean load

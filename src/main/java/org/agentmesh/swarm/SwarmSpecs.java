@@ -84,7 +84,7 @@ public final class SwarmSpecs {
         return id;
     }
 
-    private static List<String> checkCapabilities(String field, List<String> caps) {
+    static List<String> checkCapabilities(String field, List<String> caps) {
         if (caps.size() > MAX_CAPABILITIES) {
             throw new InvalidInput(field, "at most " + MAX_CAPABILITIES + " capabilities");
         }

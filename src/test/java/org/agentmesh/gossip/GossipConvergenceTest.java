@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Anti-entropy spreads an update to every peer in about log(N) rounds, with loss too. */
 class GossipConvergenceTest {
 
-    private static final GossipConfig CONFIG = GossipConfig.defaults();
+    /** Anti-entropy alone: a pushed change would reach everyone before the first round and hide what is measured. */
+    private static final GossipConfig CONFIG = GossipConfig.defaults().withPushChanges(false);
 
     /** log_fanout(N) + ln(N): the rounds an update needs to reach everyone, roughly (Pittel; Karp et al.). */
     static double expectedRounds(int n, int fanout) {
@@ -66,6 +67,38 @@ class GossipConvergenceTest {
         }
         System.out.printf("N=%d loss=%.0f%%: rounds to reach all peers %s (log3 N + ln N = %.1f), %d ms%n", n, loss * 100,
                 summary(rounds), expectedRounds(n, CONFIG.fanout()), (System.nanoTime() - t) / 1_000_000);
+    }
+
+    /**
+     * With pushChanges (the default), a capability change is pushed at once over the overlay links and random
+     * shortcuts and forwarded by every peer for which it is news: it reaches all 1,000 peers within a small fraction
+     * of a round, at most one forward per peer and link.
+     */
+    @Test
+    void pushedChangeReachesAllOf1000PeersWithinATenthOfARound() {
+        GossipConfig push = GossipConfig.defaults();
+        List<Double> rounds = new ArrayList<>();
+        for (long seed = 1; seed <= 5; seed++) {
+            GossipSimCluster c = new GossipSimCluster(seed, 1000, 3, push, NetworkConditions.reliable());
+            c.startAllFromSnapshot();
+            c.runRounds(2);
+            assertTrue(c.membershipConverged(), "seed " + seed);
+            String origin = c.ids().get(c.sim().random().nextInt(1000));
+            c.input(origin, new GossipInput.Update(Set.of("gpu"), 0.5, 1.0));
+            long version = c.core(origin).selfEntry().version();
+            long t0 = c.sim().now();
+            long sent0 = c.network().sent();
+            while (!c.allHaveAtLeast(origin, version) && c.sim().now() - t0 < push.intervalMillis()) {
+                c.sim().runFor(5);
+            }
+            double r = (c.sim().now() - t0) / (double) push.intervalMillis();
+            assertTrue(c.allHaveAtLeast(origin, version) && r <= 0.1, "seed " + seed + ": pushed change took " + r + " rounds");
+            long sent = c.network().sent() - sent0;
+            // forwards: at most one per peer to each link and random pick, plus the round's own digests and answers
+            assertTrue(sent <= 1000 * (push.maxLinks() + push.randomPartners()) + 4000L * push.fanout(), "messages " + sent);
+            rounds.add(r);
+        }
+        System.out.println("N=1000 pushed change: rounds to reach all peers " + summary(rounds));
     }
 
     @Test

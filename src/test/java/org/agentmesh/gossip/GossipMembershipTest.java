@@ -139,6 +139,8 @@ class GossipMembershipTest {
                 assertFalse(core.links().contains(leaver) || core.links().contains(failed), "seed " + seed);
                 assertTrue(c.deliveries(id).keySet().stream().anyMatch(r -> r.startsWith("left:" + leaver + ":")),
                         "seed " + seed + ": LEFT rumor missing at " + id);
+                assertTrue(c.deliveries(id).keySet().stream().anyMatch(r -> r.startsWith("failed:" + failed + ":")),
+                        "seed " + seed + ": FAILED rumor of the detector's verdict missing at " + id);
             }
         }
     }

@@ -34,12 +34,14 @@ class GossipMessageSerializationTest {
         PeerEntry b = new PeerEntry("p2", 7, 3, set(), 1.0, -0.5, PeerStatus.DEAD, set());
         PeerEntry c = new PeerEntry("p3", 12, 12, set("x"), 0.0, 1.0, PeerStatus.SUSPECTED, set("p1"));
         Map<Class<?>, GossipMessage> m = new LinkedHashMap<>();
-        m.put(GossipMessage.Digest.class, new GossipMessage.Digest("p1", List.of("p1", "p2", "p3"),
-                new long[] {a.stamp(), b.stamp(), c.stamp()}, List.of(joined, custom),
+        m.put(GossipMessage.Digest.class, new GossipMessage.Digest("p1",
+                new long[] {PeerView.entryHash("p1", a.stamp()), -7L, 0L, Long.MIN_VALUE}, List.of(joined, custom),
                 new PushSumShare(3, 0.125, 12.5, 0.25, 0.25, 0.0)));
+        m.put(GossipMessage.Summary.class, new GossipMessage.Summary("p2", 4, new int[] {0, 3}, List.of("p1", "p2", "p3"),
+                new long[] {a.stamp(), b.stamp(), c.stamp()}, List.of(joined)));
         m.put(GossipMessage.Reply.class, new GossipMessage.Reply("p2", List.of(a, b, c), List.of("p4", "p5"), List.of(custom)));
         m.put(GossipMessage.Push.class, new GossipMessage.Push("p1", List.of(a, new PeerEntry("p9", 1, 0, set(), 0.5, 1,
-                PeerStatus.LEFT, set())), List.of()));
+                PeerStatus.LEFT, set())), List.of(), 3));
         return m;
     }
 
@@ -72,7 +74,13 @@ class GossipMessageSerializationTest {
     @Test
     void malformedDigestIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Digest("p1",
-                List.of("p1", "p2"), new long[] {1}, List.of(), new PushSumShare(0, 0, 0, 0, 0, 0)));
+                new long[] {1, 2, 3}, List.of(), new PushSumShare(0, 0, 0, 0, 0, 0)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Summary("p1",
+                4, new int[] {1}, List.of("p1", "p2"), new long[] {1}, List.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Summary("p1",
+                0, new int[] {}, List.of(), new long[] {}, List.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new GossipMessage.Push("p1",
+                List.of(), List.of(), -1));
         // a load may exceed 1 (tasks queue) but is never negative or infinite
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PeerEntry("p1", 1, 1,
                 set(), -0.5, 1, PeerStatus.ALIVE, set()));

@@ -93,6 +93,45 @@ class McpServerIT {
     }
 
     @Test
+    void topologyOptimizeReallyReplansTheAgentsLinks() throws Exception {
+        ok("swarm_init", Map.of("topology", "mesh", "maxAgents", 8, "strategy", "capability", "id", "topo"));
+        // every agent's gossip member is up and knows all eight
+        MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+            try {
+                JsonNode g = http.call("GET", "/api/v1/swarms/topo/gossip", null).body();
+                if (g.get("started").asInt() != 8) {
+                    return false;
+                }
+                for (JsonNode a : g.get("perAgent")) {
+                    if (a.get("livePeers").asInt() != 8) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        // re-planned to 6-7 links: 6 each over 8 agents (a circulant +-3); the configured 3-5 gives 4 each
+        JsonNode plan = ok("topology_optimize", Map.of("swarmId", "topo", "minLinks", 6, "maxLinks", 7));
+        assertEquals(8, plan.get("agents").size(), plan.toString());
+        // (the links held before depend on when each member last republished its entry: not asserted)
+        assertTrue(plan.at("/before/links").size() > 0, plan.toString());
+        assertEquals(6, plan.at("/after/minDegree").asInt(), plan.toString());
+        assertEquals(6, plan.at("/after/maxDegree").asInt(), plan.toString());
+        assertEquals(24, plan.at("/after/links").size(), "8 agents x 6 links / 2");
+        assertTrue(plan.at("/after/twoVertexConnected").asBoolean(), plan.toString());
+        assertEquals(0, plan.at("/after/asymmetricLinks").asInt(), plan.toString());
+        assertTrue(plan.get("changed").asBoolean());
+        // the members kept it: re-planning back to the default range starts from the 6-link graph
+        JsonNode back = ok("topology_optimize", Map.of("swarmId", "topo"));
+        assertEquals(6, back.at("/before/minDegree").asInt(), back.toString());
+        assertEquals(4, back.at("/after/maxDegree").asInt(), back.toString());
+        assertTrue(error("topology_optimize", Map.of("swarmId", "topo", "minLinks", 1)).contains("minLinks"));
+        assertTrue(error("topology_optimize", Map.of("swarmId", "nope")).contains("404"));
+    }
+
+    @Test
     void swarmsTasksMessagesAndReportsDoWhatTheySay() throws Exception {
         JsonNode swarm = ok("swarm_init", Map.of("topology", "mesh", "maxAgents", 4, "strategy", "capability", "id", "mcp",
                 "capabilities", List.of("code", "llm")));
