@@ -47,10 +47,10 @@ public final class GossipWireSize {
     }
 
     static int entry(PeerEntry e) {
-        return header(8) + field("peerId") + text(e.peerId()) + field("version") + integer(e.version())
+        return header(9) + field("peerId") + text(e.peerId()) + field("version") + integer(e.version())
                 + field("heartbeat") + integer(e.heartbeat()) + field("capabilities") + strings(e.capabilities())
                 + field("load") + 9 + field("reputation") + 9 + field("status") + text(e.status().name())
-                + field("links") + strings(e.links());
+                + field("links") + strings(e.links()) + field("changedAtMillis") + integer(e.changedAtMillis());
     }
 
     private static int entries(List<PeerEntry> entries) {

@@ -78,6 +78,10 @@ public final class GossipCore {
     private final PushSum pushSum;
     /** Peers sent a digest that have not answered since -> when the first unanswered digest went out. */
     private final Map<String, Long> awaiting = new HashMap<>();
+    /** Propagation times of the last data updates taken in (a ring), for the convergence-time metric. */
+    private final long[] updateDelays = new long[64];
+    private long updateDelaysSeen;
+
     /** Peers heard from directly -> when (every message is a heartbeat of its sender). */
     private final Map<String, Long> lastHeard = new HashMap<>();
     /** SUSPECTED entries of the view -> since when, here. */
@@ -142,7 +146,7 @@ public final class GossipCore {
             SortedSet<String> caps = PeerEntry.sorted(u.capabilities());
             if (!caps.equals(e.capabilities()) || u.load() != e.load() || u.reputation() != e.reputation()) {
                 setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), caps, u.load(), u.reputation(), e.status(),
-                        e.links()), now);
+                        e.links(), now), now);
                 if (!caps.equals(e.capabilities())) {
                     pushNow(List.of(selfEntry), pushHops(), null, out);
                 }
@@ -163,7 +167,7 @@ public final class GossipCore {
             if (selfEntry.status() != PeerStatus.LEFT) {
                 PeerEntry e = selfEntry;
                 setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), e.capabilities(), e.load(), e.reputation(),
-                        PeerStatus.LEFT, e.links()), now);
+                        PeerStatus.LEFT, e.links(), now), now);
                 markMembership(self, false);
                 spreadNew(new Rumor("left:" + self + ":" + selfEntry.version(), RumorKind.LEFT, self, self, ""), now, out);
                 pushNow(List.of(selfEntry), pushHops(), null, out);
@@ -202,7 +206,7 @@ public final class GossipCore {
         PeerEntry e = selfEntry;
         if (e.status().isLive() && !e.links().equals(links)) {
             setSelf(new PeerEntry(self, e.version() + 1, e.heartbeat(), e.capabilities(), e.load(), e.reputation(),
-                    e.status(), links), now);
+                    e.status(), links, now), now);
             pushNow(List.of(selfEntry), pushHops(), null, out);
         }
     }
@@ -214,7 +218,7 @@ public final class GossipCore {
         started = true;
         incarnation = Math.max(1, now);
         selfEntry = new PeerEntry(self, incarnation, 0, PeerEntry.sorted(s.capabilities()), s.load(), s.reputation(),
-                PeerStatus.ALIVE, Collections.emptySortedSet());
+                PeerStatus.ALIVE, Collections.emptySortedSet(), now);
         view.insert(List.of(selfEntry), now);
         membershipDirty = true;
         lastViewChange = now;
@@ -250,7 +254,7 @@ public final class GossipCore {
             out.add(new ViewChanged(live.stream().filter(p -> !p.equals(self)).toList(), List.of(), live.size()));
             // the own entry starts with the links the snapshot's topology gives it, as the others expect
             selfEntry = new PeerEntry(self, incarnation, 0, selfEntry.capabilities(), s.load(), s.reputation(),
-                    PeerStatus.ALIVE, links);
+                    PeerStatus.ALIVE, links, now);
             view.set(view.indexOf(self), selfEntry, now);
         }
         pushSum.begin(0, s.load(), latencyMillis, true);
@@ -277,7 +281,7 @@ public final class GossipCore {
             // the heartbeat counts rounds here only; the version moves only when the data does (here: the links)
             boolean linksChanged = !e.links().equals(links);
             setSelf(new PeerEntry(self, linksChanged ? e.version() + 1 : e.version(), e.heartbeat() + 1, e.capabilities(),
-                    e.load(), e.reputation(), PeerStatus.ALIVE, links), now);
+                    e.load(), e.reputation(), PeerStatus.ALIVE, links, linksChanged ? now : e.changedAtMillis()), now);
         }
         List<String> partners = choosePartners();
         // a copy: the view updates its hashes in place, a message must not change after it is sent
@@ -518,6 +522,7 @@ public final class GossipCore {
             add.sort(java.util.Comparator.comparing(PeerEntry::peerId));
             view.insert(add, now);
             for (PeerEntry e : add) {
+                noteUpdateDelay(e, now);
                 purged.remove(e.peerId());
                 track(e.peerId(), e.status(), now);
                 if (e.status().isLive()) {
@@ -529,6 +534,13 @@ public final class GossipCore {
         return taken;
     }
 
+    /** A newer version of a peer's data arrived: how long since its owner made it (the update's propagation time). */
+    private void noteUpdateDelay(PeerEntry e, long now) {
+        if (e.changedAtMillis() > 0) {
+            updateDelays[(int) (updateDelaysSeen++ % updateDelays.length)] = Math.max(0, now - e.changedAtMillis());
+        }
+    }
+
     private boolean accept(int k, PeerEntry e, long now) {
         if (e.stamp() <= view.stamp(k)) {
             return false;
@@ -537,6 +549,9 @@ public final class GossipCore {
         boolean wasLive = cur.status().isLive();
         boolean isLive = e.status().isLive();
         long changed = e.version() > cur.version() || e.status() != cur.status() ? now : view.changedAt(k);
+        if (e.version() > cur.version()) {
+            noteUpdateDelay(e, now);
+        }
         view.set(k, e, changed);
         if (e.status() != cur.status()) {
             track(e.peerId(), e.status(), now);
@@ -577,7 +592,7 @@ public final class GossipCore {
         PeerEntry s = selfEntry;
         PeerStatus status = s.status() == PeerStatus.LEFT ? PeerStatus.LEFT : PeerStatus.ALIVE;
         setSelf(new PeerEntry(self, Math.min(PeerEntry.MAX_VERSION, e.version() + 1), s.heartbeat(), s.capabilities(),
-                s.load(), s.reputation(), status, s.links()), now);
+                s.load(), s.reputation(), status, s.links(), now), now);
     }
 
     private List<PeerEntry> entriesFor(List<String> ids) {
@@ -910,8 +925,11 @@ public final class GossipCore {
             }
         }
         double connectivity = links.isEmpty() ? 1.0 : (double) recent / links.size();
+        int n = (int) Math.min(updateDelaysSeen, updateDelays.length);
+        long[] recentDelays = java.util.Arrays.copyOf(updateDelays, n);
+        java.util.Arrays.sort(recentDelays);
         return new GossipMetrics(rounds, messagesSent, messagesReceived, view.size(), live.size(), connectivity,
-                now - lastViewChange, rumorsDelivered);
+                now - lastViewChange, rumorsDelivered, n, n == 0 ? -1 : recentDelays[n / 2], n == 0 ? -1 : recentDelays[n - 1]);
     }
 
     @Override

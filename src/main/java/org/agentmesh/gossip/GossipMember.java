@@ -105,8 +105,14 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
      * @param connectivity          share of the agent's overlay links heard from within half the suspect timeout
      * @param millisSinceViewChange since the set of live peers last changed here
      */
+    /** See {@link GossipMetrics}; the update delays are -1 before any update with a known time of change arrived. */
     public record Stats(long rounds, long messagesSent, long messagesReceived, double messagesPerSecond, int knownPeers,
-            int livePeers, double connectivity, long millisSinceViewChange) implements CborSerializable {}
+            int livePeers, double connectivity, long millisSinceViewChange, long updateDelayMillisP50,
+            long updateDelayMillisMax) implements CborSerializable {
+
+        /** A member that has not started. */
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, -1, -1);
+    }
 
     record Round() implements Command {}
 
@@ -349,7 +355,7 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
         long now = now();
         if (core == null) {
             return new View(swarmId, agentId, false, List.of(), new AggregateEstimate(-1, 0, 0, 0, false),
-                    new Stats(0, 0, 0, 0, 0, 0, 0, 0), now);
+                    Stats.NONE, now);
         }
         GossipMetrics m = core.metrics(now);
         double rate = 0;
@@ -359,7 +365,8 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
             rate = last[0] > first[0] ? (last[1] - first[1]) * 1000.0 / (last[0] - first[0]) : 0;
         }
         return new View(swarmId, agentId, true, core.view(), core.estimate(), new Stats(m.rounds(), m.messagesSent(),
-                m.messagesReceived(), rate, m.knownPeers(), m.livePeers(), m.connectivity(), m.millisSinceViewChange()), now);
+                m.messagesReceived(), rate, m.knownPeers(), m.livePeers(), m.connectivity(), m.millisSinceViewChange(),
+                m.updateDelayMillisP50(), m.updateDelayMillisMax()), now);
     }
 
     private void passivate() {

@@ -42,14 +42,17 @@ public final class MeshMetrics {
      * Gossip gauges per swarm, sampled from the gossip members running on this node at every scrape.
      *
      * @param sample swarm id -> {connectivity (mean, 0..1), messages per second (sum), live peers (max), seconds since
-     *               the last view change (least)}
+     *               the last view change (least), convergence seconds (the slowest of the recent updates' propagation
+     *               times at this node's agents; NaN before any)}
      */
     public void gossipGauges(java.util.function.Supplier<java.util.Map<String, double[]>> sample) {
         String[][] gauges = {
                 {"agent_mesh_gossip_connectivity", "share of overlay links heard from recently, mean over this node's agents"},
                 {"agent_mesh_gossip_messages_per_second", "gossip messages sent + received per second by this node's agents"},
                 {"agent_mesh_gossip_live_peers", "live peers in the views of this node's agents (max)"},
-                {"agent_mesh_gossip_seconds_since_view_change", "since the set of live peers last changed at any of this node's agents"}};
+                {"agent_mesh_gossip_seconds_since_view_change", "since the set of live peers last changed at any of this node's agents"},
+                {"agent_mesh_gossip_convergence_seconds", "slowest propagation, from the owner's change to its arrival, of the last 64 "
+                        + "updates each of this node's agents took in (assumes the nodes' clocks are in step)"}};
         java.util.List<io.micrometer.core.instrument.MultiGauge> multi = new java.util.ArrayList<>();
         for (String[] g : gauges) {
             multi.add(io.micrometer.core.instrument.MultiGauge.builder(g[0]).description(g[1]).register(registry));

@@ -699,7 +699,10 @@ public final class AgentMesh implements Extension {
 
     // ---- gossip
 
-    /** Per swarm with members here: {mean connectivity, summed message rate, max live peers, least seconds since a view change}. */
+    /**
+     * Per swarm with members here: {mean connectivity, summed message rate, max live peers, least seconds since a view
+     * change, slowest recent update's propagation in seconds (NaN before any)}.
+     */
     private java.util.Map<String, double[]> gossipGaugeSample() {
         java.util.Map<String, double[]> out = new java.util.TreeMap<>();
         for (String swarm : gossipViews.swarms()) {
@@ -711,9 +714,15 @@ public final class AgentMesh implements Extension {
                     started.stream().mapToDouble(v -> v.stats().connectivity()).average().orElse(0),
                     started.stream().mapToDouble(v -> v.stats().messagesPerSecond()).sum(),
                     started.stream().mapToInt(v -> v.stats().livePeers()).max().orElse(0),
-                    started.stream().mapToLong(v -> v.stats().millisSinceViewChange()).min().orElse(0) / 1000.0});
+                    started.stream().mapToLong(v -> v.stats().millisSinceViewChange()).min().orElse(0) / 1000.0,
+                    seconds(started.stream().mapToLong(v -> v.stats().updateDelayMillisMax()).max().orElse(-1))});
         }
         return out;
+    }
+
+    /** Millis as seconds; NaN (no value yet) for a negative one. */
+    private static double seconds(long millis) {
+        return millis < 0 ? Double.NaN : millis / 1000.0;
     }
 
     /** The gossip views published by the members running on this node. */
@@ -746,7 +755,7 @@ public final class AgentMesh implements Extension {
                 views.add(gossipRef(swarmId, a.id()).<GossipMember.View>ask(GossipMember.GetView::new, statusTimeout)
                         .exceptionally(e -> new GossipMember.View(swarmId, a.id(), false, List.of(),
                                 new org.agentmesh.gossip.AggregateEstimate(-1, 0, 0, 0, false),
-                                new GossipMember.Stats(0, 0, 0, 0, 0, 0, 0, 0), System.currentTimeMillis()))
+                                GossipMember.Stats.NONE, System.currentTimeMillis()))
                         .toCompletableFuture());
             }
             return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))

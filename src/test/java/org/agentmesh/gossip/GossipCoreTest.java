@@ -46,6 +46,27 @@ class GossipCoreTest {
     }
 
     @Test
+    void aReceiverMeasuresHowLongAnUpdateTookFromItsOwnersChange() {
+        GossipCore a = core("a", List.of("b"), 1);
+        GossipCore b = core("b", List.of("a"), 2);
+        a.step(GossipInput.Start.blank(), 1_000);
+        b.step(GossipInput.Start.blank(), 1_000);
+        assertEquals(0, b.metrics(1_000).updateSamples());
+        assertEquals(-1, b.metrics(1_000).updateDelayMillisMax(), "nothing taken in yet");
+        exchange(a.step(new GossipInput.Tick(), 1_100), "a", 1_100, a, b);
+        GossipMetrics first = b.metrics(1_100);
+        assertEquals(1, first.updateSamples(), "a's entry, made at its start");
+        assertEquals(100, first.updateDelayMillisMax());
+        // a changes its capabilities at 5,000; the change is pushed at once and arrives at b 300 ms later
+        exchange(a.step(new GossipInput.Update(Set.of("gpu"), 0.0, 1), 5_000), "a", 5_300, a, b);
+        assertEquals(Set.of("gpu"), b.view().stream().filter(e -> e.peerId().equals("a")).findFirst().orElseThrow().capabilities());
+        GossipMetrics second = b.metrics(5_300);
+        assertEquals(2, second.updateSamples());
+        assertEquals(300, second.updateDelayMillisMax());
+        assertEquals(300, second.updateDelayMillisP50(), "the upper median of {100, 300}");
+    }
+
+    @Test
     void configRejectsFanoutOutside1To10() {
         assertThrows(IllegalArgumentException.class, () -> GossipConfig.defaults().withFanout(0));
         assertThrows(IllegalArgumentException.class, () -> GossipConfig.defaults().withFanout(11));

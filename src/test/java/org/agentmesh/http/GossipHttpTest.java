@@ -121,7 +121,7 @@ class GossipHttpTest {
         assertEquals(200, r.statusCode());
         String text = r.body();
         for (String name : new String[] {"agent_mesh_gossip_connectivity", "agent_mesh_gossip_messages_per_second",
-                "agent_mesh_gossip_live_peers", "agent_mesh_gossip_seconds_since_view_change"}) {
+                "agent_mesh_gossip_live_peers", "agent_mesh_gossip_seconds_since_view_change", "agent_mesh_gossip_convergence_seconds"}) {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(name + "{") && l.contains("swarm=\"gh\"")), name + " missing");
         }
         // after a re-plan (another test) links are new: wait until they have been heard from

@@ -41,16 +41,25 @@ class NodeProcessIT {
     }
 
     private JsonNode awaitActive(NodeProcess node, String swarm, int count) {
+        return awaitStatus(node, swarm, Duration.ofSeconds(30), status -> status.get("active").asInt() == count);
+    }
+
+    /** The swarm's status as read through {@code node} once it satisfies {@code done} (fails after {@code timeout}). */
+    private JsonNode awaitStatus(NodeProcess node, String swarm, Duration timeout, java.util.function.Predicate<JsonNode> done) {
         JsonNode[] last = new JsonNode[1];
-        MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
-            try {
-                HttpResponse<String> r = call("GET", node.httpBase() + "/api/v1/swarms/" + swarm, null);
-                last[0] = Json.MAPPER.readTree(r.body());
-                return r.statusCode() == 200 && last[0].get("active").asInt() == count;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        try {
+            MeshTestCluster.awaitUntil(timeout, () -> {
+                try {
+                    HttpResponse<String> r = call("GET", node.httpBase() + "/api/v1/swarms/" + swarm, null);
+                    last[0] = Json.MAPPER.readTree(r.body());
+                    return r.statusCode() == 200 && done.test(last[0]);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last status of swarm " + swarm + ": " + last[0], e);
+        }
         return last[0];
     }
 
@@ -94,8 +103,12 @@ class NodeProcessIT {
             b.start().awaitReady(Duration.ofSeconds(60));
             HttpResponse<String> created = call("POST", a.httpBase() + "/api/v1/swarms", "{\"id\":\"pair\",\"maxAgents\":8}");
             assertEquals(201, created.statusCode(), created.body());
-            // asked through the other process: the swarm and its agents are one cluster's, on both nodes
-            JsonNode status = awaitActive(b, "pair", 8);
+            // asked through the other process: the swarm and its agents are one cluster's, on both nodes (if b's shard
+            // regions registered with the coordinator only after the agents were placed, the consistent-hash
+            // allocation's rebalance, every 10 s, moves b's share over to it)
+            awaitActive(b, "pair", 8);
+            JsonNode status = awaitStatus(b, "pair", Duration.ofSeconds(60),
+                    s -> s.get("active").asInt() == 8 && s.get("agentsPerNode").size() == 2);
             assertEquals(2, status.get("agentsPerNode").size(), "8 agents spread over both processes: " + status.get("agentsPerNode"));
             assertTrue(status.get("agentsPerNode").has(a.address()) && status.get("agentsPerNode").has(b.address()));
         }

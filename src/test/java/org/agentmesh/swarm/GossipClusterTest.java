@@ -84,6 +84,13 @@ class GossipClusterTest {
             assertTrue(report.connectivity() > 0.9, "connectivity " + report.connectivity());
             assertTrue(report.messagesPerSecond() > 0, "message rate " + report.messagesPerSecond());
             assertEquals(AGENTS, report.liveAgents(), 0.5, "push-sum count of live agents");
+            // convergence time: every agent took in updates (at least the capability change) and measured their delay
+            assertTrue(report.perAgent().stream().filter(a -> !a.agentId().equals(changed))
+                    .allMatch(a -> a.updateDelayMillisMax() != null && a.updateDelayMillisP50() <= a.updateDelayMillisMax()),
+                    "per-agent update delays " + report.perAgent());
+            assertEquals(report.perAgent().stream().map(GossipReport.AgentGossip::updateDelayMillisMax)
+                    .filter(java.util.Objects::nonNull).max(Long::compare).orElseThrow(), report.convergenceMillis());
+            System.out.printf("convergence (slowest recent update to reach an agent): %d ms%n", report.convergenceMillis());
 
             // a shut-down swarm stops its gossip members (after they spread their LEFT entries)
             ShutdownResult shutdown = mesh.shutdownSwarm("g").toCompletableFuture().join();

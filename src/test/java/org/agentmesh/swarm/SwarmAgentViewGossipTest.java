@@ -30,7 +30,7 @@ class SwarmAgentViewGossipTest {
 
     private static GossipMember.View view(String self, List<PeerEntry> peers) {
         return new GossipMember.View("s", self, true, peers, new AggregateEstimate(1, 0, 0, 3, true),
-                new GossipMember.Stats(5, 1, 1, 1, peers.size(), peers.size(), 1, 0), 0);
+                new GossipMember.Stats(5, 1, 1, 1, peers.size(), peers.size(), 1, 0, -1, -1), 0);
     }
 
     @Test
