@@ -158,6 +158,17 @@ public final class MeshTestCluster implements AutoCloseable {
         return "127.0.0.1:" + ports[i];
     }
 
+    /** The agents that {@code health} places on node {@code i}. */
+    public java.util.SortedSet<String> agentsOn(org.agentmesh.swarm.SwarmHealth health, int i) {
+        java.util.SortedSet<String> on = new java.util.TreeSet<>();
+        health.agents().forEach(r -> {
+            if (r.node().endsWith(address(i))) {
+                on.add(r.agentId());
+            }
+        });
+        return on;
+    }
+
     public Path dataDir() {
         return dataDir;
     }

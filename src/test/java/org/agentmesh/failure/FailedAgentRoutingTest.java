@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmHealth;
 import org.agentmesh.swarm.SwarmRequest;
@@ -51,11 +50,11 @@ class FailedAgentRoutingTest {
             SwarmHealth before = health(cluster.node(0).mesh());
             int victim = -1;
             for (int i = 1; i < 3 && victim < 0; i++) {
-                int hosted = agentsOn(before, cluster, i).size();
+                int hosted = cluster.agentsOn(before, i).size();
                 victim = hosted >= 1 && hosted <= 4 ? i : -1;
             }
             Assumptions.assumeTrue(victim >= 0, "placement: nodes 1 and 2 host no agent or more than 4");
-            Set<String> victimAgents = agentsOn(before, cluster, victim);
+            Set<String> victimAgents = cluster.agentsOn(before, victim);
             AgentMesh mesh = cluster.node(0).mesh();
 
             // a mesh in use: every worker has been asked for its load, every task shard has held a task
@@ -112,15 +111,5 @@ class FailedAgentRoutingTest {
 
     private static SwarmHealth health(AgentMesh mesh) {
         return mesh.health(SWARM).toCompletableFuture().join();
-    }
-
-    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
-        Set<String> on = new TreeSet<>();
-        h.agents().forEach(r -> {
-            if (r.node().endsWith(cluster.address(node))) {
-                on.add(r.agentId());
-            }
-        });
-        return on;
     }
 }

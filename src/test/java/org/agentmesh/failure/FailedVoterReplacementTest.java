@@ -73,7 +73,7 @@ class FailedVoterReplacementTest {
                 votersBefore = voters(memory0, id);
                 health = mesh0.health(id).toCompletableFuture().join();
                 for (int node : new int[] {1, 2, 0}) {
-                    long v = countIn(agentsOn(health, cluster, node), votersBefore);
+                    long v = countIn(cluster.agentsOn(health, node), votersBefore);
                     if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
                             && !hostsRegistryOf(cluster, node, id)) {
                         victim = node;
@@ -84,7 +84,7 @@ class FailedVoterReplacementTest {
             }
             assertTrue(victim >= 0, "no swarm had a node hosting a minority of its voters: " + tried);
             final String swarmId = swarm;
-            Set<String> dead = agentsOn(health, cluster, victim);
+            Set<String> dead = cluster.agentsOn(health, victim);
             MeshMemory memory = cluster.node(victim == 0 ? 1 : 0).mesh().memory();
             Set<String> live = new TreeSet<>();
             health.agents().forEach(r -> live.add(r.agentId()));
@@ -141,15 +141,5 @@ class FailedVoterReplacementTest {
 
     private static long countIn(Set<String> agents, Set<String> voters) {
         return agents.stream().filter(voters::contains).count();
-    }
-
-    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
-        Set<String> on = new TreeSet<>();
-        h.agents().forEach(r -> {
-            if (r.node().endsWith(cluster.address(node))) {
-                on.add(r.agentId());
-            }
-        });
-        return on;
     }
 }

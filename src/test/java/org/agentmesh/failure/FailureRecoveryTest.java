@@ -41,8 +41,8 @@ class FailureRecoveryTest {
                 mesh.submitTask("rec", TaskRequest.sleep("long-" + i, 300_000, List.of())).toCompletableFuture().join();
             }
             SwarmHealth before = mesh.health("rec").toCompletableFuture().join();
-            int victim = agentsOn(before, cluster, 1).size() >= agentsOn(before, cluster, 2).size() ? 1 : 2;
-            Set<String> victimAgents = agentsOn(before, cluster, victim);
+            int victim = cluster.agentsOn(before, 1).size() >= cluster.agentsOn(before, 2).size() ? 1 : 2;
+            Set<String> victimAgents = cluster.agentsOn(before, victim);
             assertFalse(victimAgents.isEmpty(), "the victim node hosts agents");
             Map<String, Integer> held = new HashMap<>();
             mesh.tasks("rec", Optional.empty(), 100).toCompletableFuture().join().forEach(t -> {
@@ -66,15 +66,5 @@ class FailureRecoveryTest {
             List<TaskEntity.State> tasks = mesh.tasks("rec", Optional.empty(), 100).toCompletableFuture().join();
             assertTrue(tasks.stream().noneMatch(t -> t.phase().terminal()), "nothing completed or failed by the re-dispatch itself");
         }
-    }
-
-    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
-        Set<String> on = new TreeSet<>();
-        h.agents().forEach(r -> {
-            if (r.node().endsWith(cluster.address(node))) {
-                on.add(r.agentId());
-            }
-        });
-        return on;
     }
 }

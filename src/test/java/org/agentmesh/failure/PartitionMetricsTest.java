@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmHealth;
 import org.agentmesh.swarm.SwarmRequest;
@@ -41,12 +40,12 @@ class PartitionMetricsTest {
             SwarmHealth before = health(mesh);
             int x = -1;
             for (int i = 0; i < 3 && x < 0; i++) {
-                int hosted = agentsOn(before, cluster, i).size();
+                int hosted = cluster.agentsOn(before, i).size();
                 x = hosted >= 1 && hosted <= 3 ? i : -1;
             }
             Assumptions.assumeTrue(x >= 0, "all agents on one node");
             int cut = x;
-            Set<String> cutAgents = agentsOn(before, cluster, cut);
+            Set<String> cutAgents = cluster.agentsOn(before, cut);
             AgentMesh meshX = cluster.node(cut).mesh();
             String label = "swarm=\"" + SWARM + "\"";
 
@@ -90,15 +89,5 @@ class PartitionMetricsTest {
 
     private static SwarmHealth health(AgentMesh mesh) {
         return mesh.health(SWARM).toCompletableFuture().join();
-    }
-
-    private static Set<String> agentsOn(SwarmHealth h, MeshTestCluster cluster, int node) {
-        Set<String> on = new TreeSet<>();
-        h.agents().forEach(r -> {
-            if (r.node().endsWith(cluster.address(node))) {
-                on.add(r.agentId());
-            }
-        });
-        return on;
     }
 }
