@@ -1,16 +1,15 @@
 package org.agentmesh.proposals;
 
+import static org.agentmesh.proposals.ProposalTestSupport.join;
+import static org.agentmesh.proposals.ProposalTestSupport.request;
+import static org.agentmesh.proposals.ProposalTestSupport.awaitDecided;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmRequest;
@@ -30,8 +29,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ByzantineModesTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private MeshTestCluster cluster;
     private AgentMesh mesh;
@@ -99,10 +96,10 @@ class ByzantineModesTest {
                 + "\"required_capabilities\":[\"code\"]}")));
         join(mesh.propose(swarm, request("bad", "{\"task_assignment\":\"train\",\"assigned_to\":\"a3\","
                 + "\"required_capabilities\":[\"gpu\"]}")));
-        ProposalStatus ok = awaitDecided(swarm, "ok");
+        ProposalStatus ok = awaitDecided(mesh, swarm, "ok", Duration.ofSeconds(60));
         assertEquals(Decision.APPROVED, ok.decision(), ok::toString);
         assertTrue(ok.tally().approve() >= 3, ok::toString);
-        ProposalStatus bad = awaitDecided(swarm, "bad");
+        ProposalStatus bad = awaitDecided(mesh, swarm, "bad", Duration.ofSeconds(60));
         assertEquals(Decision.REJECTED, bad.decision(), bad::toString);
         assertTrue(bad.decidedAtMillis() < bad.deadlineMillis(), "rejected early");
         for (String id : List.of("ok", "bad")) {
@@ -128,35 +125,5 @@ class ByzantineModesTest {
 
     private static List<PbftReplica.ReplicaMetrics> correct(ConsensusMetrics m, String liar) {
         return m.replicas().stream().filter(r -> !r.agentId().equals(liar)).toList();
-    }
-
-    private ProposalStatus awaitDecided(String swarm, String proposalId) {
-        AtomicReference<ProposalStatus> last = new AtomicReference<>();
-        MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-            try {
-                last.set(mesh.proposal(swarm, proposalId).toCompletableFuture().get(10, TimeUnit.SECONDS));
-                return last.get().decision() != Decision.OPEN;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return last.get();
-    }
-
-    private static SwarmProposals.ProposeRequest request(String id, String proposal) {
-        try {
-            return new SwarmProposals.ProposeRequest(Optional.of(id), Optional.empty(), JSON.readTree(proposal),
-                    Optional.empty(), Optional.of(Duration.ofMinutes(5)));
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static <T> T join(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package org.agentmesh.proposals;
 
+import static org.agentmesh.proposals.ProposalTestSupport.join;
+import static org.agentmesh.proposals.ProposalTestSupport.request;
+import static org.agentmesh.proposals.ProposalTestSupport.awaitDecided;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.agentmesh.pbft.NodeKey;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmRequest;
@@ -59,14 +59,6 @@ class ByzantineProposalsTest {
         cluster.close();
     }
 
-    private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
     private static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
@@ -75,30 +67,12 @@ class ByzantineProposalsTest {
         }
     }
 
-    private ProposalStatus awaitDecided(String proposalId) {
-        AtomicReference<ProposalStatus> last = new AtomicReference<>();
-        MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
-            try {
-                last.set(mesh.proposal(SWARM, proposalId).toCompletableFuture().get(10, TimeUnit.SECONDS));
-                return last.get().decision() != Decision.OPEN;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return last.get();
-    }
-
-    private SwarmProposals.ProposeRequest request(String id, String proposal) {
-        return new SwarmProposals.ProposeRequest(Optional.of(id), Optional.empty(), json(proposal), Optional.empty(),
-                Optional.of(Duration.ofMinutes(5)));
-    }
-
     @Test
     void aValidAssignmentIsApprovedByTheCorrectAgentsDespiteTheLiar() {
         ProposalStatus opened = join(mesh.propose(SWARM, request("assign-ok",
                 "{\"task_assignment\":\"build\",\"assigned_to\":\"a2\",\"required_capabilities\":[\"code\"]}")));
         assertEquals("assign-ok", opened.proposalId());
-        ProposalStatus decided = awaitDecided("assign-ok");
+        ProposalStatus decided = awaitDecided(mesh, SWARM, "assign-ok", Duration.ofSeconds(30));
         assertEquals(Decision.APPROVED, decided.decision(), decided::toString);
         assertEquals(4, decided.tally().eligible());
         assertTrue(decided.tally().approve() >= 3, decided::toString);
@@ -118,7 +92,7 @@ class ByzantineProposalsTest {
     void anAssignmentToAnIncapableAgentIsRejectedEarly() {
         join(mesh.propose(SWARM, request("assign-bad",
                 "{\"task_assignment\":\"train\",\"assigned_to\":\"a3\",\"required_capabilities\":[\"gpu\"]}")));
-        ProposalStatus decided = awaitDecided("assign-bad");
+        ProposalStatus decided = awaitDecided(mesh, SWARM, "assign-bad", Duration.ofSeconds(30));
         assertEquals(Decision.REJECTED, decided.decision(), decided::toString);
         assertTrue(decided.reason().startsWith("approval can no longer reach"), decided::toString);
         assertTrue(decided.decidedAtMillis() < decided.deadlineMillis(), "rejected early, before the deadline");
@@ -145,7 +119,7 @@ class ByzantineProposalsTest {
         ProposalStatus last = join(mesh.vote(SWARM, "manual", "a4", Choice.APPROVE, Optional.empty()));
         assertEquals(Decision.APPROVED, last.decision(), last::toString);
         assertEquals(3, last.tally().approve());
-        assertEquals(Decision.APPROVED, awaitDecided("manual").decision());
+        assertEquals(Decision.APPROVED, awaitDecided(mesh, SWARM, "manual", Duration.ofSeconds(30)).decision());
     }
 
     private static CommandRefused refusal(Runnable call) {

@@ -1,17 +1,16 @@
 package org.agentmesh.proposals;
 
+import static org.agentmesh.proposals.ProposalTestSupport.join;
+import static org.agentmesh.proposals.ProposalTestSupport.request;
+import static org.agentmesh.proposals.ProposalTestSupport.awaitStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.testkit.MeshTestCluster;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeparturesTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SWARM = "d";
 
     private MeshTestCluster cluster;
@@ -59,7 +57,7 @@ class DeparturesTest {
 
     @Test
     void departedAgentsVotesStopCountingAndTheCommitteeKeepsDecidingWithoutItsDeadReplica() {
-        join(mesh.propose(SWARM, request("manual", "{\"question\":\"ship it?\",\"autoVote\":false}", 0.6)));
+        join(mesh.propose(SWARM, request("manual", "{\"question\":\"ship it?\",\"autoVote\":false}", Optional.of(0.6))));
         join(mesh.vote(SWARM, "manual", "d5", Choice.APPROVE, Optional.empty()));
         ProposalStatus two = join(mesh.vote(SWARM, "manual", "d1", Choice.APPROVE, Optional.empty()));
         assertEquals(new Tally(2, 0, 5, 0.4), two.tally(), "needs ceil(0.6 * 5) = 3");
@@ -67,13 +65,13 @@ class DeparturesTest {
 
         // d5 leaves: its approval no longer counts; 1 of 4, needs 3
         join(mesh.agentDeparted(SWARM, "d5"));
-        ProposalStatus after = awaitStatus("manual", s -> s.tally().eligible() == 4);
+        ProposalStatus after = awaitStatus(mesh, SWARM, "manual", Duration.ofSeconds(60), s -> s.tally().eligible() == 4);
         assertEquals(1, after.tally().approve(), after::toString);
         assertEquals(Decision.OPEN, after.decision());
         // d4's replica is dead and the failure detector confirmed it: reported twice, as two detectors would
         join(mesh.agentDeparted(SWARM, "d4"));
         join(mesh.agentDeparted(SWARM, "d4"));
-        ProposalStatus three = awaitStatus("manual", s -> s.tally().eligible() == 3);
+        ProposalStatus three = awaitStatus(mesh, SWARM, "manual", Duration.ofSeconds(60), s -> s.tally().eligible() == 3);
         assertEquals(Decision.OPEN, three.decision(), "1 of 3, needs ceil(0.6 * 3) = 2");
         assertTrue(refused(() -> join(mesh.vote(SWARM, "manual", "d5", Choice.APPROVE, Optional.empty()))),
                 "a departed agent cannot vote");
@@ -83,8 +81,8 @@ class DeparturesTest {
 
         // a new proposal counts the live agents only, and the members the dead d4 spoke for are now d1..d3's
         join(mesh.propose(SWARM, request("assign", "{\"task_assignment\":\"build\",\"assigned_to\":\"d2\","
-                + "\"required_capabilities\":[\"code\"]}", 0.67)));
-        ProposalStatus assign = awaitStatus("assign", s -> s.decision() != Decision.OPEN);
+                + "\"required_capabilities\":[\"code\"]}", Optional.of(0.67))));
+        ProposalStatus assign = awaitStatus(mesh, SWARM, "assign", Duration.ofSeconds(60), s -> s.decision() != Decision.OPEN);
         assertEquals(Decision.APPROVED, assign.decision(), assign::toString);
         assertEquals(new Tally(3, 0, 3, 1.0), assign.tally());
 
@@ -99,21 +97,8 @@ class DeparturesTest {
 
         // back again: eligible for what is proposed from now on
         join(mesh.agentRejoined(SWARM, "d5"));
-        ProposalStatus later = join(mesh.propose(SWARM, request("later", "{\"q\":1,\"autoVote\":false}", 0.5)));
+        ProposalStatus later = join(mesh.propose(SWARM, request("later", "{\"q\":1,\"autoVote\":false}", Optional.of(0.5))));
         assertEquals(4, later.tally().eligible(), later::toString);
-    }
-
-    private ProposalStatus awaitStatus(String proposalId, java.util.function.Predicate<ProposalStatus> condition) {
-        AtomicReference<ProposalStatus> last = new AtomicReference<>();
-        MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-            try {
-                last.set(mesh.proposal(SWARM, proposalId).toCompletableFuture().get(10, TimeUnit.SECONDS));
-                return condition.test(last.get());
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return last.get();
     }
 
     private static boolean refused(Runnable call) {
@@ -127,23 +112,6 @@ class DeparturesTest {
                 }
             }
             throw e;
-        }
-    }
-
-    private static SwarmProposals.ProposeRequest request(String id, String proposal, double threshold) {
-        try {
-            return new SwarmProposals.ProposeRequest(Optional.of(id), Optional.empty(), JSON.readTree(proposal),
-                    Optional.of(threshold), Optional.of(Duration.ofMinutes(5)));
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static <T> T join(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 }
