@@ -158,6 +158,8 @@ public final class GossipCore {
             latencyMillis = l.millis();
         } else if (input instanceof PeerFailed f) {
             peerFailed(f.peer(), now, out);
+        } else if (input instanceof GossipInput.PeerAlive a) {
+            confirmedDead.remove(a.peer()); // its refutation (a newer live version) is taken in as such from now on
         } else if (input instanceof GossipInput.Replan r) {
             replan(r, now, out);
         } else if (input instanceof Publish p) {

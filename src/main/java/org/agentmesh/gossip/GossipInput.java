@@ -55,6 +55,16 @@ public sealed interface GossipInput {
         }
     }
 
+    /**
+     * A failure detector found {@code peer} alive again after declaring it dead (it refuted, or restarted elsewhere):
+     * its newer live entries count again at once, instead of being taken in as DEAD until {@code deadAfterMillis}.
+     */
+    record PeerAlive(String peer) implements GossipInput {
+        public PeerAlive {
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
     /** Spread an application event to every peer (a CUSTOM rumor). */
     record Publish(String payload) implements GossipInput {
         public Publish {

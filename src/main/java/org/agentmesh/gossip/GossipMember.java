@@ -82,6 +82,9 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
     /** A failure detector confirmed {@code agentId} dead: spread it (rumor, pushed DEAD entry) and replace links to it. */
     public record PeerFailed(String agentId) implements Command {}
 
+    /** The failure detector found {@code agentId} alive again (refuted or restarted): its live entries count again. */
+    public record PeerAlive(String agentId) implements Command {}
+
     /**
      * topology_optimize: re-plan the overlay with {@code minLinks..maxLinks} links per agent (kept until the member
      * restarts, which brings back the configured overlay); answers with the view afterwards.
@@ -202,6 +205,12 @@ public final class GossipMember extends AbstractBehavior<GossipMember.Command> {
                 .onMessage(PeerFailed.class, f -> {
                     if (started(f)) {
                         step(new GossipInput.PeerFailed(f.agentId()));
+                    }
+                    return this;
+                })
+                .onMessage(PeerAlive.class, a -> {
+                    if (started(a)) {
+                        step(new GossipInput.PeerAlive(a.agentId()));
                     }
                     return this;
                 })

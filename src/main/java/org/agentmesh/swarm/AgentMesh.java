@@ -764,6 +764,17 @@ public final class AgentMesh implements Extension {
     }
 
     /**
+     * The agent declared dead here is alive again: this node's gossip members (the ones told it failed) take its live
+     * entries as live again at once.
+     */
+    private void gossipPeerAlive(String swarmId, String agentId) {
+        if (gossipSettings.enabled()) {
+            gossipViews.local(swarmId).stream().map(GossipMember.View::agentId).filter(id -> !id.equals(agentId))
+                    .forEach(id -> gossipRef(swarmId, id).tell(new GossipMember.PeerAlive(agentId)));
+        }
+    }
+
+    /**
      * A failure detector confirmed an agent dead: the gossip members of the swarm running on this node take it as
      * DEAD at once, and spread it (FAILED rumor, pushed DEAD entry) and replace their links to it. One node's members
      * suffice; with none here, one other member of the swarm is told.
@@ -986,6 +997,7 @@ public final class AgentMesh implements Extension {
             log.info("agent {} of swarm {} is alive again: routable", agentId, swarmId);
             failedAgents.alive(swarmId, agentId);
             metrics.peerRejoined(swarmId);
+            gossipPeerAlive(swarmId, agentId); // gossip: its refutation counts as live again
             agentRejoined(swarmId, agentId); // pBFT: it votes again on proposals opened from now on
         }
     }

@@ -67,6 +67,55 @@ class GossipCoreTest {
     }
 
     @Test
+    void aPeerDeclaredDeadCountsAsLiveAgainOnceTheDetectorSaysItIsAlive() {
+        GossipCore a = core("a", List.of("b"), 1);
+        GossipCore b = core("b", List.of("a"), 2);
+        a.step(GossipInput.Start.blank(), 1_000);
+        b.step(GossipInput.Start.blank(), 1_000);
+        exchange(a.step(new GossipInput.Tick(), 1_100), "a", 1_100, a, b);
+        assertEquals(PeerStatus.ALIVE, statusOf(b, "a"));
+        // the detector's verdict: DEAD at b, and while it holds, a's newer live entries are taken in as DEAD too
+        int sent = exchangeBounded(b.step(new GossipInput.PeerFailed("a"), 2_000), "b", 2_000, 200, a, b);
+        assertTrue(sent < 200, "a verdict and a's refutation must not bounce for ever: " + sent + " messages");
+        assertEquals(PeerStatus.DEAD, statusOf(b, "a"));
+        exchangeBounded(a.step(new GossipInput.Update(Set.of("gpu"), 0.0, 1), 3_000), "a", 3_000, 200, a, b);
+        assertEquals(PeerStatus.DEAD, statusOf(b, "a"), "the verdict is fresher news than a's entries in flight");
+        // the detector finds a alive again (it refuted): a's next live version counts at once
+        b.step(new GossipInput.PeerAlive("a"), 4_000);
+        exchangeBounded(a.step(new GossipInput.Update(Set.of("gpu", "nlp"), 0.0, 1), 4_100), "a", 4_100, 200, a, b);
+        assertEquals(PeerStatus.ALIVE, statusOf(b, "a"));
+        assertEquals(Set.of("gpu", "nlp"), b.view().stream().filter(e -> e.peerId().equals("a")).findFirst().orElseThrow()
+                .capabilities());
+    }
+
+    private static PeerStatus statusOf(GossipCore at, String peer) {
+        return at.view().stream().filter(e -> e.peerId().equals(peer)).findFirst().orElseThrow().status();
+    }
+
+    /** Like {@link #exchange}, but stops after {@code max} messages; returns how many were delivered. */
+    private static int exchangeBounded(List<GossipOutput> first, String from, long now, int max, GossipCore... cores) {
+        List<Object[]> queue = new ArrayList<>();
+        for (GossipOutput.Send s : of(first, GossipOutput.Send.class)) {
+            queue.add(new Object[] {from, s});
+        }
+        int delivered = 0;
+        while (!queue.isEmpty() && delivered < max) {
+            Object[] next = queue.remove(0);
+            GossipOutput.Send s = (GossipOutput.Send) next[1];
+            delivered++;
+            for (GossipCore c : cores) {
+                if (c.selfId().equals(s.to())) {
+                    for (GossipOutput.Send r : of(c.step(new GossipInput.Receive((String) next[0], s.message()), now),
+                            GossipOutput.Send.class)) {
+                        queue.add(new Object[] {c.selfId(), r});
+                    }
+                }
+            }
+        }
+        return delivered;
+    }
+
+    @Test
     void configRejectsFanoutOutside1To10() {
         assertThrows(IllegalArgumentException.class, () -> GossipConfig.defaults().withFanout(0));
         assertThrows(IllegalArgumentException.class, () -> GossipConfig.defaults().withFanout(11));
