@@ -27,22 +27,7 @@ class GossipCoreTest {
 
     /** Delivers every Send among the given cores until no message is left (instant, reliable network). */
     private static void exchange(List<GossipOutput> first, String from, long now, GossipCore... cores) {
-        List<Object[]> queue = new ArrayList<>();
-        for (GossipOutput.Send s : of(first, GossipOutput.Send.class)) {
-            queue.add(new Object[] {from, s});
-        }
-        while (!queue.isEmpty()) {
-            Object[] next = queue.remove(0);
-            GossipOutput.Send s = (GossipOutput.Send) next[1];
-            for (GossipCore c : cores) {
-                if (c.selfId().equals(s.to())) {
-                    for (GossipOutput.Send r : of(c.step(new GossipInput.Receive((String) next[0], s.message()), now),
-                            GossipOutput.Send.class)) {
-                        queue.add(new Object[] {c.selfId(), r});
-                    }
-                }
-            }
-        }
+        exchangeBounded(first, from, now, Integer.MAX_VALUE, cores);
     }
 
     @Test
@@ -92,7 +77,7 @@ class GossipCoreTest {
         return at.view().stream().filter(e -> e.peerId().equals(peer)).findFirst().orElseThrow().status();
     }
 
-    /** Like {@link #exchange}, but stops after {@code max} messages; returns how many were delivered. */
+    /** Delivers every Send among the given cores until none is left or {@code max} were; returns how many were. */
     private static int exchangeBounded(List<GossipOutput> first, String from, long now, int max, GossipCore... cores) {
         List<Object[]> queue = new ArrayList<>();
         for (GossipOutput.Send s : of(first, GossipOutput.Send.class)) {
