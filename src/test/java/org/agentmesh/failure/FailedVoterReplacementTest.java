@@ -47,7 +47,7 @@ class FailedVoterReplacementTest {
             AgentMesh mesh0 = cluster.node(0).mesh();
             MeshMemory memory0 = mesh0.memory();
             // placement is by hash: try swarms until one has a node that hosts a voter, but fewer than half of them (the
-            // others can still commit the repair), and not the swarm's registry entries, which the failure detectors and
+            // others can still commit the repair) and of the agents, and not the swarm's registry entries, which the failure detectors and
             // the directory need until the node is downed
             String swarm = null;
             int victim = -1;
@@ -74,8 +74,9 @@ class FailedVoterReplacementTest {
                 health = mesh0.health(id).toCompletableFuture().join();
                 for (int node : new int[] {1, 2, 0}) {
                     long v = countIn(cluster.agentsOn(health, node), votersBefore);
+                    // and fewer than half of the agents: the survivors must keep a majority, or they go read-only
                     if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
-                            && !hostsRegistryOf(cluster, node, id)) {
+                            && 2 * cluster.agentsOn(health, node).size() < AGENTS && !hostsRegistryOf(cluster, node, id)) {
                         victim = node;
                     }
                 }
