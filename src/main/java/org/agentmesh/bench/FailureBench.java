@@ -1,8 +1,8 @@
 package org.agentmesh.bench;
 
+import org.agentmesh.testkit.MeshTestCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.agentmesh.http.Json;
 import org.agentmesh.testkit.NodeProcess;
 
@@ -119,11 +118,11 @@ public final class FailureBench {
 
     private Run runOnce(int run, Profile profile) throws Exception {
         Path data = Files.createTempDirectory("agent-mesh-failure-bench");
-        int portA = freePort();
+        int portA = MeshTestCluster.freePort();
         List<String> seed = List.of("127.0.0.1:" + portA);
-        try (NodeProcess a = new NodeProcess(jar, portA, freePort(), List.of(), data, profile.jvmArgs);
-             NodeProcess b = new NodeProcess(jar, freePort(), freePort(), seed, data, profile.jvmArgs);
-             NodeProcess c = new NodeProcess(jar, freePort(), freePort(), seed, data, profile.jvmArgs)) {
+        try (NodeProcess a = new NodeProcess(jar, portA, MeshTestCluster.freePort(), List.of(), data, profile.jvmArgs);
+             NodeProcess b = new NodeProcess(jar, MeshTestCluster.freePort(), MeshTestCluster.freePort(), seed, data, profile.jvmArgs);
+             NodeProcess c = new NodeProcess(jar, MeshTestCluster.freePort(), MeshTestCluster.freePort(), seed, data, profile.jvmArgs)) {
             a.start().awaitReady(Duration.ofSeconds(90));
             b.start();
             c.start();
@@ -154,8 +153,8 @@ public final class FailureBench {
             // the victim: the non-seed node whose agents hold the most tasks
             Map<String, Integer> held = heldTasks(a);
             JsonNode h = health(a);
-            NodeProcess victim = agentsOn(h, b).size() >= agentsOn(h, c).size() ? b : c;
-            Set<String> victimAgents = agentsOn(h, victim);
+            NodeProcess victim = b.agentsIn(h).size() >= c.agentsIn(h).size() ? b : c;
+            Set<String> victimAgents = victim.agentsIn(h);
             Map<String, Integer> victimHeld = new TreeMap<>();
             Map<String, String> holder = holders(a);
             held.forEach((task, attempt) -> {
@@ -232,16 +231,6 @@ public final class FailureBench {
         return () -> it;
     }
 
-    private static Set<String> agentsOn(JsonNode health, NodeProcess node) {
-        Set<String> on = new TreeSet<>();
-        health.get("agents").forEach(r -> {
-            if (r.get("node").asText().endsWith(node.address())) {
-                on.add(r.get("agentId").asText());
-            }
-        });
-        return on;
-    }
-
     private JsonNode tasks(NodeProcess node) {
         try {
             HttpResponse<String> r = call("GET", node.httpBase() + "/api/v1/swarms/" + SWARM + "/tasks", null);
@@ -306,12 +295,6 @@ public final class FailureBench {
                 throw new IllegalStateException("condition not met within " + timeout);
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

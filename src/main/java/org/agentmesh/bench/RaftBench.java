@@ -131,10 +131,10 @@ public final class RaftBench {
         Map<String, Object> all = new HashMap<>(MeshTestCluster.testOverrides());
         all.putAll(config);
         List<MeshNode> nodes = new ArrayList<>();
-        int seedPort = freePort();
+        int seedPort = MeshTestCluster.freePort();
         for (int i = 0; i < 3; i++) {
             nodes.add(MeshNode.start(NodeSettings.defaults()
-                    .withPort(i == 0 ? seedPort : freePort())
+                    .withPort(i == 0 ? seedPort : MeshTestCluster.freePort())
                     .withHttpPort(0)
                     .withSeeds(List.of("127.0.0.1:" + seedPort))
                     .withDataDir(dir.resolve("node-" + i))
@@ -150,14 +150,6 @@ public final class RaftBench {
             return up == 3;
         }));
         return nodes;
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** {@code clients} closed loops: each sends its next operation when the previous one is answered. */

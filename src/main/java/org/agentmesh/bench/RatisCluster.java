@@ -1,9 +1,9 @@
 package org.agentmesh.bench;
 
+import org.agentmesh.testkit.MeshTestCluster;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ final class RatisCluster implements AutoCloseable {
         this.dir = Files.createTempDirectory("ratis-bench");
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            peers.add(RaftPeer.newBuilder().setId("s" + i).setAddress("127.0.0.1:" + freePort()).build());
+            peers.add(RaftPeer.newBuilder().setId("s" + i).setAddress("127.0.0.1:" + MeshTestCluster.freePort()).build());
         }
         RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
         for (int i = 0; i < 3; i++) {
@@ -124,9 +124,4 @@ final class RatisCluster implements AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -344,7 +344,8 @@ public final class MeshTestCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A TCP port free on this machine right now (for a node's Artery or HTTP binding). */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -101,6 +101,17 @@ public final class NodeProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The agents that a swarm's health answer ({@code GET .../health}) places on this process. */
+    public java.util.SortedSet<String> agentsIn(com.fasterxml.jackson.databind.JsonNode health) {
+        java.util.SortedSet<String> on = new java.util.TreeSet<>();
+        health.get("agents").forEach(r -> {
+            if (r.get("node").asText().endsWith(address())) {
+                on.add(r.get("agentId").asText());
+            }
+        });
+        return on;
+    }
+
     public long pid() {
         return process.pid();
     }

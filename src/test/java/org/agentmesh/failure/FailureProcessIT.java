@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,12 +58,6 @@ class FailureProcessIT {
                 "-Dpekko.cluster.split-brain-resolver.stable-after=7s",
                 "-Dpekko.cluster.down-removal-margin=1s",
                 "-Dpekko.cluster.sharding.retry-interval=200ms");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private HttpResponse<String> call(String method, String url, String body) throws Exception {
@@ -140,17 +133,6 @@ class FailureProcessIT {
         return out;
     }
 
-    /** Agents whose detectors (co-located with their workers) run on {@code node}. */
-    private static Set<String> agentsOn(JsonNode health, NodeProcess node) {
-        Set<String> on = new TreeSet<>();
-        health.get("agents").forEach(r -> {
-            if (r.get("node").asText().endsWith(node.address())) {
-                on.add(r.get("agentId").asText());
-            }
-        });
-        return on;
-    }
-
     /** Peers some live agent has confirmed failed since {@code sinceMillis}. */
     private static Set<String> detectedSince(JsonNode health, long sinceMillis) {
         Set<String> peers = new TreeSet<>();
@@ -181,11 +163,11 @@ class FailureProcessIT {
 
     @Test
     void sigkillDuringWorkloadLosesNothingAndSigstopRejoinsWithoutSplitBrain(@TempDir Path data) throws Exception {
-        int portA = freePort();
+        int portA = MeshTestCluster.freePort();
         List<String> seed = List.of("127.0.0.1:" + portA);
-        try (NodeProcess a = new NodeProcess(JAR, portA, freePort(), List.of(), data, jvmArgs());
-             NodeProcess b = new NodeProcess(JAR, freePort(), freePort(), seed, data, jvmArgs());
-             NodeProcess c = new NodeProcess(JAR, freePort(), freePort(), seed, data, jvmArgs())) {
+        try (NodeProcess a = new NodeProcess(JAR, portA, MeshTestCluster.freePort(), List.of(), data, jvmArgs());
+             NodeProcess b = new NodeProcess(JAR, MeshTestCluster.freePort(), MeshTestCluster.freePort(), seed, data, jvmArgs());
+             NodeProcess c = new NodeProcess(JAR, MeshTestCluster.freePort(), MeshTestCluster.freePort(), seed, data, jvmArgs())) {
             a.start().awaitReady(Duration.ofSeconds(60));
             b.start();
             c.start();
@@ -207,7 +189,7 @@ class FailureProcessIT {
                     stored.put("k-" + i, i);
                 }
             }
-            Set<String> onC = agentsOn(health(a), c);
+            Set<String> onC = c.agentsIn(health(a));
             long killedAt = System.currentTimeMillis();
             c.kill();
             for (int i = 20; i < 40; i++) {
@@ -255,7 +237,7 @@ class FailureProcessIT {
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(c).equals(stored));
 
             // ---- SIGSTOP b longer than the detector's timeout, then SIGCONT
-            Set<String> onB = agentsOn(health(a), b);
+            Set<String> onB = b.agentsIn(health(a));
             long pausedAt = System.currentTimeMillis();
             b.pause();
             Thread.sleep(5_000);

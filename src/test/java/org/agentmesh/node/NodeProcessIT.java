@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,12 +25,6 @@ class NodeProcessIT {
 
     private static final Path JAR = Path.of("target/agent-mesh.jar");
     private final HttpClient http = HttpClient.newHttpClient();
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private HttpResponse<String> call(String method, String url, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
@@ -65,8 +57,8 @@ class NodeProcessIT {
 
     @Test
     void anAcknowledgedSwarmSurvivesSigkillAndSigtermIsAGracefulExit(@TempDir Path data) throws Exception {
-        int port = freePort();
-        int httpPort = freePort();
+        int port = MeshTestCluster.freePort();
+        int httpPort = MeshTestCluster.freePort();
         try (NodeProcess node = new NodeProcess(JAR, port, httpPort, List.of(), data, List.of())) {
             node.start().awaitReady(Duration.ofSeconds(60));
             HttpResponse<String> created = call("POST", node.httpBase() + "/api/v1/swarms",
@@ -95,10 +87,10 @@ class NodeProcessIT {
 
     @Test
     void twoProcessesShareOneH2JournalAndFormOneCluster(@TempDir Path data) throws Exception {
-        int portA = freePort();
-        int portB = freePort();
-        try (NodeProcess a = new NodeProcess(JAR, portA, freePort(), List.of(), data, List.of());
-             NodeProcess b = new NodeProcess(JAR, portB, freePort(), List.of("127.0.0.1:" + portA), data, List.of())) {
+        int portA = MeshTestCluster.freePort();
+        int portB = MeshTestCluster.freePort();
+        try (NodeProcess a = new NodeProcess(JAR, portA, MeshTestCluster.freePort(), List.of(), data, List.of());
+             NodeProcess b = new NodeProcess(JAR, portB, MeshTestCluster.freePort(), List.of("127.0.0.1:" + portA), data, List.of())) {
             a.start().awaitReady(Duration.ofSeconds(60));
             b.start().awaitReady(Duration.ofSeconds(60));
             HttpResponse<String> created = call("POST", a.httpBase() + "/api/v1/swarms", "{\"id\":\"pair\",\"maxAgents\":8}");

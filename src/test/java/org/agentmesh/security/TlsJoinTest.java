@@ -3,8 +3,6 @@ package org.agentmesh.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,12 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Mutual TLS between nodes with config/tls.conf: certificates of the cluster's CA join, a foreign CA's do not. */
 class TlsJoinTest {
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static MeshNode startNode(NodeCertificates ca, String name, int port, int seedPort, Path data) {
         Map<String, Object> tls = new HashMap<>(MeshTestCluster.testOverrides());
@@ -57,17 +49,17 @@ class TlsJoinTest {
         foreign.createAuthority("other-ca");
         foreign.createNode("c");
 
-        int portA = freePort();
+        int portA = MeshTestCluster.freePort();
         List<MeshNode> nodes = new ArrayList<>();
         try {
             MeshNode a = startNode(ours, "a", portA, portA, dir.resolve("data"));
             nodes.add(a);
-            MeshNode b = startNode(ours, "b", freePort(), portA, dir.resolve("data"));
+            MeshNode b = startNode(ours, "b", MeshTestCluster.freePort(), portA, dir.resolve("data"));
             nodes.add(b);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> upMembers(a) == 2 && upMembers(b) == 2);
             assertEquals("tls-tcp", a.system().settings().config().getString("pekko.remote.artery.transport"));
 
-            MeshNode c = startNode(foreign, "c", freePort(), portA, dir.resolve("data-foreign"));
+            MeshNode c = startNode(foreign, "c", MeshTestCluster.freePort(), portA, dir.resolve("data-foreign"));
             nodes.add(c);
             // give the intruder ample time: its handshakes are refused, so it never becomes a member
             Thread.sleep(8_000);
