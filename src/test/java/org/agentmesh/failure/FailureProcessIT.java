@@ -37,7 +37,8 @@ class FailureProcessIT {
 
     private static final Path JAR = Path.of("target/agent-mesh.jar");
     private static final String SWARM = "chaos";
-    private static final int AGENTS = 6;
+    /** Odd, so no node can host exactly half of the agents. */
+    private static final int AGENTS = 7;
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** Failure detector at 500 ms / 2 s; Pekko's at 200 ms / 1 s; the resolver waits 7 s (longer than the SIGSTOP). */
@@ -144,6 +145,18 @@ class FailureProcessIT {
         return peers;
     }
 
+    /** Of {@code candidates}, the one hosting fewest agents, at least one and fewer than half; null if none does. */
+    private static NodeProcess hostingAMinority(JsonNode health, NodeProcess... candidates) {
+        NodeProcess best = null;
+        for (NodeProcess candidate : candidates) {
+            int hosted = candidate.agentsIn(health).size();
+            if (hosted >= 1 && 2 * hosted < AGENTS && (best == null || hosted < best.agentsIn(health).size())) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
     private static boolean settled(JsonNode h, int members) {
         if (h == null || !h.get("failed").isEmpty() || !h.get("writes").asText().equals("allowed")) {
             return false;
@@ -236,16 +249,31 @@ class FailureProcessIT {
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(c), 3));
             MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(c).equals(stored));
 
-            // ---- SIGSTOP b longer than the detector's timeout, then SIGCONT
-            Set<String> onB = b.agentsIn(health(a));
+            // ---- SIGSTOP b or c longer than the detector's timeout, then SIGCONT. The paused node must host fewer than
+            // half of the agents: otherwise the others are read-only and rightly confirm nothing. Placement is by hash,
+            // and the rejoined c gets its share back by the allocation's rebalance: wait for a node that fits
+            JsonNode[] placed = new JsonNode[1];
+            NodeProcess[] pick = new NodeProcess[1];
+            try {
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                    placed[0] = health(a);
+                    pick[0] = placed[0] == null ? null : hostingAMinority(placed[0], b, c);
+                    return pick[0] != null && settled(placed[0], 3);
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError("neither b nor c hosts 1 to " + (AGENTS - 1) / 2 + " agents: "
+                        + (placed[0] == null ? null : placed[0].get("agents")), e);
+            }
+            NodeProcess paused = pick[0];
+            Set<String> onPaused = paused.agentsIn(placed[0]);
             long pausedAt = System.currentTimeMillis();
-            b.pause();
+            paused.pause();
             Thread.sleep(5_000);
-            b.resume();
+            paused.resume();
             JsonNode afterPause = health(a);
             Set<String> confirmed = afterPause == null ? Set.of() : detectedSince(afterPause, pausedAt);
-            System.out.printf("agents on the paused node %s; confirmed failed during the 5 s pause: %s%n", onB, confirmed);
-            assertTrue(confirmed.containsAll(onB), "a 5 s freeze is longer than the 2 s timeout: confirmed " + confirmed + " of " + onB);
+            System.out.printf("agents on the paused node %s; confirmed failed during the 5 s pause: %s%n", onPaused, confirmed);
+            assertTrue(confirmed.containsAll(onPaused), "a 5 s freeze is longer than the 2 s timeout: confirmed " + confirmed + " of " + onPaused);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(b), 3) && settled(health(c), 3));
             JsonNode ha = health(a);
             JsonNode hb = health(b);
@@ -254,7 +282,7 @@ class FailureProcessIT {
             assertEquals(ha.get("clusterMembers"), hc.get("clusterMembers"));
             System.out.printf("paused node rejoined, no split brain, %d ms after SIGCONT: %s%n",
                     System.currentTimeMillis() - pausedAt - 5_000, ha.get("clusterMembers"));
-            assertTrue(b.isAlive(), "the paused node was not downed");
+            assertTrue(paused.isAlive(), "the paused node was not downed");
         }
     }
 }
