@@ -157,6 +157,27 @@ class FailureProcessIT {
         return best;
     }
 
+    /**
+     * Waits (60 s) until the cluster, as {@code observer} sees it, is settled and one of {@code candidates} hosts 1 to
+     * fewer than half of the agents; answers it. Placement is by hash, and a rejoined node gets its share back by the
+     * allocation's rebalance, so this may take a few seconds after a restart.
+     */
+    private NodeProcess awaitMinorityHost(NodeProcess observer, NodeProcess... candidates) {
+        JsonNode[] placed = new JsonNode[1];
+        NodeProcess[] pick = new NodeProcess[1];
+        try {
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                placed[0] = health(observer);
+                pick[0] = placed[0] == null ? null : hostingAMinority(placed[0], candidates);
+                return pick[0] != null && settled(placed[0], 3);
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError("no candidate hosts 1 to " + (AGENTS - 1) / 2 + " agents: "
+                    + (placed[0] == null ? null : placed[0].get("agents")), e);
+        }
+        return pick[0];
+    }
+
     private static boolean settled(JsonNode h, int members) {
         if (h == null || !h.get("failed").isEmpty() || !h.get("writes").asText().equals("allowed")) {
             return false;
@@ -191,35 +212,37 @@ class FailureProcessIT {
             assertEquals(201, created.statusCode(), created.body());
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3));
 
-            // ---- SIGKILL c in the middle of the workload
+            // ---- SIGKILL b or c in the middle of the workload: whichever hosts fewer than half of the agents (with
+            // half or more gone, the survivors' agents are rightly read-only and confirm nothing until the resolver
+            // downs the dead node); the other one and a are the survivors
+            NodeProcess killed = awaitMinorityHost(a, b, c);
+            NodeProcess survivor = killed == b ? c : b;
             List<String> acknowledged = new ArrayList<>();
             Map<String, Integer> stored = new java.util.TreeMap<>();
             for (int i = 0; i < 20; i++) {
                 assertTrue(submit(a, "t-" + i));
                 acknowledged.add("t-" + i);
                 if (i % 4 == 0) {
-                    assertTrue(store(i % 8 == 0 ? a : c, "k-" + i, i));
+                    assertTrue(store(i % 8 == 0 ? a : killed, "k-" + i, i));
                     stored.put("k-" + i, i);
                 }
             }
-            Set<String> onC = c.agentsIn(health(a));
+            Set<String> onKilled = killed.agentsIn(health(a));
             long killedAt = System.currentTimeMillis();
-            c.kill();
+            killed.kill();
             for (int i = 20; i < 40; i++) {
-                assertTrue(submit(i % 2 == 0 ? a : b, "t-" + i), "survivors keep accepting tasks");
+                assertTrue(submit(i % 2 == 0 ? a : survivor, "t-" + i), "survivors keep accepting tasks");
                 acknowledged.add("t-" + i);
                 if (i % 4 == 0) {
-                    assertTrue(store(i % 8 == 0 ? a : b, "k-" + i, i), "survivors keep accepting memory writes");
+                    assertTrue(store(i % 8 == 0 ? a : survivor, "k-" + i, i), "survivors keep accepting memory writes");
                     stored.put("k-" + i, i);
                 }
             }
-            if (!onC.isEmpty()) {
-                MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
-                    JsonNode h = health(a);
-                    return h != null && detectedSince(h, killedAt).containsAll(onC);
-                });
-                System.out.printf("agents %s of the killed node confirmed failed within %d ms%n", onC, System.currentTimeMillis() - killedAt);
-            }
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                JsonNode h = health(a);
+                return h != null && detectedSince(h, killedAt).containsAll(onKilled);
+            });
+            System.out.printf("agents %s of the killed node confirmed failed within %d ms%n", onKilled, System.currentTimeMillis() - killedAt);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(90), () -> {
                 try {
                     JsonNode t = Json.MAPPER.readTree(call("GET", a.httpBase() + "/api/v1/swarms/" + SWARM + "/tasks?state=completed", null).body());
@@ -241,31 +264,19 @@ class FailureProcessIT {
             assertEquals(acknowledged.size(), completions.size(), "every acknowledged task has a completion");
             assertTrue(completions.values().stream().allMatch(n -> n == 1), "no task completed twice: " + completions);
 
-            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(a).equals(stored) && memory(b).equals(stored));
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(a).equals(stored) && memory(survivor).equals(stored));
             System.out.printf("all %d acknowledged memory writes read back by both survivors%n", stored.size());
 
             // ---- the killed node restarts and rejoins
-            c.start().awaitReady(Duration.ofSeconds(60));
-            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(c), 3));
-            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(c).equals(stored));
+            killed.start().awaitReady(Duration.ofSeconds(60));
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> settled(health(a), 3) && settled(health(killed), 3));
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> memory(killed).equals(stored));
 
             // ---- SIGSTOP b or c longer than the detector's timeout, then SIGCONT. The paused node must host fewer than
             // half of the agents: otherwise the others are read-only and rightly confirm nothing. Placement is by hash,
-            // and the rejoined c gets its share back by the allocation's rebalance: wait for a node that fits
-            JsonNode[] placed = new JsonNode[1];
-            NodeProcess[] pick = new NodeProcess[1];
-            try {
-                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-                    placed[0] = health(a);
-                    pick[0] = placed[0] == null ? null : hostingAMinority(placed[0], b, c);
-                    return pick[0] != null && settled(placed[0], 3);
-                });
-            } catch (AssertionError e) {
-                throw new AssertionError("neither b nor c hosts 1 to " + (AGENTS - 1) / 2 + " agents: "
-                        + (placed[0] == null ? null : placed[0].get("agents")), e);
-            }
-            NodeProcess paused = pick[0];
-            Set<String> onPaused = paused.agentsIn(placed[0]);
+            // and the rejoined node gets its share back by the allocation's rebalance: wait for a node that fits
+            NodeProcess paused = awaitMinorityHost(a, b, c);
+            Set<String> onPaused = paused.agentsIn(health(a));
             long pausedAt = System.currentTimeMillis();
             paused.pause();
             Thread.sleep(5_000);
