@@ -101,6 +101,23 @@ class PartitionTest {
         return mesh.health(SWARM).toCompletableFuture().join();
     }
 
+    /** The two nodes hosting fewest agents among the pairs that host 1 to fewer than half of them. */
+    private static Set<Integer> minorityPair(Map<Integer, Integer> hosted) {
+        Set<Integer> best = null;
+        int bestSum = Integer.MAX_VALUE;
+        for (int a = 0; a < 5; a++) {
+            for (int b = a + 1; b < 5; b++) {
+                int sum = hosted.get(a) + hosted.get(b);
+                if (sum >= 1 && 2 * sum < AGENTS && sum < bestSum) {
+                    best = new TreeSet<>(List.of(a, b));
+                    bestSum = sum;
+                }
+            }
+        }
+        assertTrue(best != null, "no two nodes host 1 to " + (AGENTS - 1) / 2 + " agents: " + hosted);
+        return best;
+    }
+
     @Test
     void minorityGoesReadOnlyMajorityWritesAndAllAgreeAfterHealing() throws Exception {
         try (MeshTestCluster cluster = MeshTestCluster.start(5, fastDetection())) {
@@ -111,15 +128,16 @@ class PartitionTest {
                 return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS && r.mode().equals("NORMAL"));
             });
 
-            // the two nodes hosting the fewest detectors hold at most 2/5 of the agents: the agents' minority side
+            // two nodes hosting at least one agent (so a Raft member answers the minority's stale reads) and fewer than
+            // half of them (the agents' minority side): the pair hosting fewest agents among those that host any
             Map<Integer, Integer> hosted = new HashMap<>();
             for (int i = 0; i < 5; i++) {
                 hosted.put(i, 0);
             }
             health(mesh0).agents().forEach(r -> hosted.merge(indexOf(cluster, r.node()), 1, Integer::sum));
-            List<Integer> byLoad = hosted.keySet().stream().sorted((a, b) -> hosted.get(a) - hosted.get(b)).toList();
-            Set<Integer> minority = new TreeSet<>(byLoad.subList(0, 2));
-            Set<Integer> majority = new TreeSet<>(byLoad.subList(2, 5));
+            Set<Integer> minority = minorityPair(hosted);
+            Set<Integer> majority = new TreeSet<>(List.of(0, 1, 2, 3, 4));
+            majority.removeAll(minority);
             int m = minority.iterator().next();
             int k = majority.iterator().next();
             System.out.println("detectors per node " + hosted + "; partition " + minority + " | " + majority);
