@@ -39,17 +39,30 @@ import org.agentmesh.testkit.MeshTestCluster;
  *       3-agent swarm; every
  *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through node 0's {@link MeshMemory}
  *       (forwarded to the leader member), answered once committed and applied. Durable: the pekko-persistence-jdbc
- *       journal on an H2 file; off: Pekko's in-memory journal.</li>
+ *       journal on an H2 file (each commit written to the OS, not fsynced); off: Pekko's in-memory journal.</li>
  *   <li><b>Ratis 3.2.2</b>: three servers on loopback gRPC ports, a register state machine, the same payload. Durable:
- *       the segmented log on disk; off: {@code RaftServerConfigKeys.Log.setUseMemory(true)}.</li>
+ *       the segmented log on disk with the same durability as ours (unsafe-flush: written to the OS before the ack,
+ *       forced in the background); off: {@code RaftServerConfigKeys.Log.setUseMemory(true)}.</li>
  * </ul>
  */
 public final class RaftBench {
 
     /** What to run: {@code seconds} of measurement (after {@code warmupSeconds}) per cell. */
-    public record Options(List<Integer> clients, List<Boolean> durable, double seconds, double warmupSeconds, int payloadBytes) {
+    public record Options(List<Integer> clients, List<Boolean> durable, List<String> systems, double seconds,
+            double warmupSeconds, int payloadBytes) {
+        /** The systems measured: ours and the peer. */
+        public static final List<String> SYSTEMS = List.of("agent-mesh", "ratis");
+
+        public Options {
+            for (String system : systems) {
+                if (!SYSTEMS.contains(system)) {
+                    throw new IllegalArgumentException("unknown system " + system + ": one of " + SYSTEMS);
+                }
+            }
+        }
+
         public static Options defaults() {
-            return new Options(List.of(1, 16, 128), List.of(true, false), 8, 2, 128);
+            return new Options(List.of(1, 16, 128), List.of(true, false), SYSTEMS, 8, 2, 128);
         }
     }
 
@@ -76,51 +89,61 @@ public final class RaftBench {
         List<Cell> cells = new ArrayList<>();
         String payload = "x".repeat(o.payloadBytes());
         for (boolean durable : o.durable()) {
-            Path dir = Files.createTempDirectory("agent-mesh-bench");
-            Map<String, Object> config = new HashMap<>();
-            config.put("pekko.actor.serialize-messages", "off");
-            config.put("pekko.loglevel", "WARNING");
-            if (!durable) {
-                config.put("pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem");
-                config.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local");
-                config.put("pekko.persistence.snapshot-store.local.dir", dir.resolve("snapshots").toString());
+            if (o.systems().contains("agent-mesh")) {
+                measureOurs(o, durable, payload, progress, cells);
             }
-            List<MeshNode> nodes = startNodes(dir, config);
-            try {
-                MeshMemory memory = nodes.get(0).mesh().memory();
-                nodes.get(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-                    try {
-                        memory.store("bench", "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
-                                .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                        return true;
-                    } catch (Exception e) {
-                        return false;
+            if (o.systems().contains("ratis")) {
+                try (RatisCluster ratis = new RatisCluster(durable, 16)) {
+                    ratis.awaitLeader();
+                    for (int clients : o.clients()) {
+                        Cell c = measure("ratis", durable, clients, o, (client, seq) -> ratis.write(client, payload));
+                        progress.println(format(c));
+                        cells.add(c);
                     }
-                });
-                for (int clients : o.clients()) {
-                    Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store("bench", "bench",
-                            "k" + client, TextNode.valueOf(payload), Duration.ZERO));
-                    progress.println(format(c));
-                    cells.add(c);
-                }
-            } finally {
-                for (int i = nodes.size() - 1; i >= 0; i--) {
-                    nodes.get(i).close();
-                }
-                deleteQuietly(dir);
-            }
-            try (RatisCluster ratis = new RatisCluster(durable, 16)) {
-                ratis.awaitLeader();
-                for (int clients : o.clients()) {
-                    Cell c = measure("ratis", durable, clients, o, (client, seq) -> ratis.write(client, payload));
-                    progress.println(format(c));
-                    cells.add(c);
                 }
             }
         }
         return new Result(o, cells, System.getProperty("java.vm.name") + " " + Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Three nodes of ours with a 3-agent swarm, measured for every client count; the nodes are closed afterwards. */
+    private static void measureOurs(Options o, boolean durable, String payload, PrintStream progress, List<Cell> cells)
+            throws Exception {
+        Path dir = Files.createTempDirectory("agent-mesh-bench");
+        Map<String, Object> config = new HashMap<>();
+        config.put("pekko.actor.serialize-messages", "off");
+        config.put("pekko.loglevel", "WARNING");
+        if (!durable) {
+            config.put("pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem");
+            config.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local");
+            config.put("pekko.persistence.snapshot-store.local.dir", dir.resolve("snapshots").toString());
+        }
+        List<MeshNode> nodes = startNodes(dir, config);
+        try {
+            MeshMemory memory = nodes.get(0).mesh().memory();
+            nodes.get(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
+                try {
+                    memory.store("bench", "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            for (int clients : o.clients()) {
+                Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store("bench", "bench",
+                        "k" + client, TextNode.valueOf(payload), Duration.ZERO));
+                progress.println(format(c));
+                cells.add(c);
+            }
+        } finally {
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                nodes.get(i).close();
+            }
+            deleteQuietly(dir);
+        }
     }
 
     /**
@@ -229,6 +252,9 @@ public final class RaftBench {
             Cell ratis = r.cells().stream().filter(c -> c.system().equals("ratis") && c.durable() == ours.durable()
                     && c.clients() == ours.clients()).findFirst().orElse(null);
             if (ratis == null) {
+                sb.append(String.format(Locale.ROOT, "%-8s %7d | %12.0f %9.2f %9.2f | %12s %9s %9s | %8s %8s %8s%n",
+                        ours.durable() ? "on" : "off", ours.clients(),
+                        ours.commitsPerSecond(), ours.p50Millis(), ours.p99Millis(), "-", "-", "-", "-", "-", "-"));
                 continue;
             }
             sb.append(String.format(Locale.ROOT, "%-8s %7d | %12.0f %9.2f %9.2f | %12.0f %9.2f %9.2f | %8.2f %8.2f %8.2f%n",

@@ -31,7 +31,8 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 
 /**
  * The peer we measure against: three Apache Ratis servers in this JVM on loopback gRPC ports, replicating a trivial
- * register state machine; the log on disk ({@code durable}) or in memory ({@code setUseMemory(true)}).
+ * register state machine; the log on disk ({@code durable}: each batch written to the OS before it counts as flushed, the
+ * fsync in the background, as {@code raft.server.log.unsafe-flush.enabled}) or in memory ({@code setUseMemory(true)}).
  */
 final class RatisCluster implements AutoCloseable {
 
@@ -66,6 +67,9 @@ final class RatisCluster implements AutoCloseable {
             RaftServerConfigKeys.setStorageDir(p, List.of(new File(dir.toFile(), "s" + i)));
             GrpcConfigKeys.Server.setPort(p, Integer.parseInt(peers.get(i).getAddress().split(":")[1]));
             RaftServerConfigKeys.Log.setUseMemory(p, !durable);
+            // the durability of our H2 journal (each commit written to the OS, not fsynced before the ack): Ratis
+            // writes each batch to its segment file and forces it in the background instead of waiting for the force
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, durable);
             RaftServer server = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf("s" + i))
                     .setGroup(group)

@@ -30,6 +30,10 @@ final class BenchRaftCommand {
         @Option(names = "--durable", split = ",", arity = "1", defaultValue = "true,false", description = "Durable log modes. Default: true,false")
         List<Boolean> durable;
 
+        @Option(names = "--systems", split = ",", defaultValue = "agent-mesh,ratis",
+                description = "Systems to measure (agent-mesh, ratis); one alone for profiling. Default: agent-mesh,ratis")
+        List<String> systems;
+
         @Option(names = "--payload", defaultValue = "128", description = "Payload bytes per write. Default: 128")
         int payload;
 
@@ -45,7 +49,11 @@ final class BenchRaftCommand {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--seconds and --payload must be positive, --warmup not negative, --clients at least 1");
             }
-            RaftBench.Result r = RaftBench.run(new RaftBench.Options(clients, durable, seconds, warmup, payload), System.out);
+            if (!RaftBench.Options.SYSTEMS.containsAll(systems)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--systems: one or more of " + String.join(",", RaftBench.Options.SYSTEMS));
+            }
+            RaftBench.Result r = RaftBench.run(new RaftBench.Options(clients, durable, systems, seconds, warmup, payload), System.out);
             System.out.println(RaftBench.table(r));
             System.out.println("wrote " + RaftBench.writeJson(r, out));
             return 0;
