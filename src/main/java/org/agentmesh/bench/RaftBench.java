@@ -37,8 +37,9 @@ import org.agentmesh.testkit.MeshTestCluster;
  * <ul>
  *   <li><b>Ours</b>: three Agent Mesh nodes (three actor systems, Artery TCP on loopback, one journal each) and a
  *       3-agent swarm; every
- *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through node 0's {@link MeshMemory}
- *       (forwarded to the leader member), answered once committed and applied. Durable: the pekko-persistence-jdbc
+ *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through the {@link MeshMemory} of a
+ *       node that does not host the leader member (so every request crosses loopback, as a Ratis client's does),
+ *       answered once committed and applied. Durable: the pekko-persistence-jdbc
  *       journal on an H2 file (each commit written to the OS, not fsynced); off: Pekko's in-memory journal.</li>
  *   <li><b>Ratis 3.2.2</b>: three servers on loopback gRPC ports, a register state machine, the same payload. Durable:
  *       the segmented log on disk with the same durability as ours (unsafe-flush: written to the OS before the ack,
@@ -121,19 +122,23 @@ public final class RaftBench {
         }
         List<MeshNode> nodes = startNodes(dir, config);
         try {
-            MeshMemory memory = nodes.get(0).mesh().memory();
-            nodes.get(0).mesh().createSwarm(SwarmRequest.of("bench", 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            MeshMemory first = nodes.get(0).mesh().memory();
+            String swarm = swarmWithOneMemberPerNode(nodes);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
                 try {
-                    memory.store("bench", "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
+                    first.store(swarm, "bench", "warm-up", TextNode.valueOf(payload), Duration.ZERO)
                             .toCompletableFuture().get(10, TimeUnit.SECONDS);
                     return true;
                 } catch (Exception e) {
                     return false;
                 }
             });
+            MeshNode clientNode = awayFromTheLeader(nodes, swarm);
+            progress.println("agent-mesh: one member per node, clients on " + Cluster.get(clientNode.system()).selfMember().address()
+                    + ", which does not host the leader");
+            MeshMemory memory = clientNode.mesh().memory();
             for (int clients : o.clients()) {
-                Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store("bench", "bench",
+                Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store(swarm, "bench",
                         "k" + client, TextNode.valueOf(payload), Duration.ZERO));
                 progress.println(format(c));
                 cells.add(c);
@@ -144,6 +149,44 @@ public final class RaftBench {
             }
             deleteQuietly(dir);
         }
+    }
+
+    /**
+     * A 3-agent swarm whose agents (the Raft group's three voters) live on three different nodes, as Ratis's three
+     * servers do: agents are placed by hash, so swarms are created until one is spread (two members on one node would
+     * skip the wire between them, and the result would depend on the placement).
+     */
+    private static String swarmWithOneMemberPerNode(List<MeshNode> nodes) throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String id = "bench-" + attempt;
+            nodes.get(0).mesh().createSwarm(SwarmRequest.of(id, 3)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            java.util.Set<String> hosts = new java.util.HashSet<>();
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
+                var agents = nodes.get(0).mesh().health(id).toCompletableFuture().join().agents();
+                hosts.clear();
+                agents.forEach(r -> hosts.add(r.node()));
+                return agents.size() == 3;
+            });
+            if (hosts.size() == 3) {
+                return id;
+            }
+            nodes.get(0).mesh().shutdownSwarm(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        throw new IllegalStateException("no swarm of 3 agents was spread over the 3 nodes in 20 tries");
+    }
+
+    /**
+     * A node that does not host the leader member: its requests cross loopback to the leader and back, as a Ratis
+     * client's do. (From the leader's own node they would skip the wire, and the result would depend on where the
+     * election happened to put the leader.)
+     */
+    private static MeshNode awayFromTheLeader(List<MeshNode> nodes, String swarm) throws Exception {
+        String leader = nodes.get(0).mesh().memory().raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS).leader();
+        var health = nodes.get(0).mesh().health(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String leaderNode = health.agents().stream().filter(r -> r.agentId().equals(leader)).map(r -> r.node())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no agent " + leader + " in " + health.agents()));
+        return nodes.stream().filter(n -> !leaderNode.equals(Cluster.get(n.system()).selfMember().address().hostPort()))
+                .findFirst().orElseThrow();
     }
 
     /**
