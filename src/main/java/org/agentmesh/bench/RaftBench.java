@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.agentmesh.memory.MeshMemory;
+import org.agentmesh.memory.RaftMember;
 import org.agentmesh.node.MeshNode;
 import org.agentmesh.node.NodeSettings;
 import org.apache.pekko.cluster.MemberStatus;
@@ -138,9 +139,15 @@ public final class RaftBench {
                     + ", which does not host the leader");
             MeshMemory memory = clientNode.mesh().memory();
             for (int clients : o.clients()) {
+                RaftMember.RaftStatus before = memory.raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
                 Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store(swarm, "bench",
                         "k" + client, TextNode.valueOf(payload), Duration.ZERO));
-                progress.println(format(c));
+                RaftMember.RaftStatus after = memory.raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                // how well the leader batches: entries committed per write of its own log
+                progress.printf(Locale.ROOT, "%s  (leader: %.1f entries per log write)%n", format(c),
+                        after.member().equals(before.member()) && after.journalWrites() > before.journalWrites()
+                                ? (after.commitIndex() - before.commitIndex()) / (double) (after.journalWrites() - before.journalWrites())
+                                : Double.NaN);
                 cells.add(c);
             }
         } finally {
