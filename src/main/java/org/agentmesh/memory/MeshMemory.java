@@ -207,13 +207,159 @@ public final class MeshMemory {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return call(swarmId, replyTo -> new RaftMember.Write(w, replyTo), true).thenApply(reply -> {
+        return batchers.computeIfAbsent(swarmId, WriteBatcher::new).submit(w).thenApply(reply -> {
             MemoryResult result = ((RaftMember.Written) reply).result();
             if (result instanceof MemoryResult.Rejected r) {
                 throw new InvalidFieldException(r.field(), r.reason());
             }
             return result;
         });
+    }
+
+    // ---- write batching: while a swarm's earlier writes from this node are under way, later ones wait and go together
+
+    /** Batches of one swarm's writes in flight from this node at once; writes arriving meanwhile wait for a slot. */
+    static final int BATCHES_IN_FLIGHT = 2;
+    /** Writes in one batch at most. */
+    static final int MAX_BATCH = 256;
+
+    private final Map<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
+
+    private record Queued(RaftMember.WriteOp op, CompletableFuture<Reply> answer, long deadlineNanos) {}
+
+    /**
+     * One swarm's writes from this node. A write is sent at once when fewer than {@link #BATCHES_IN_FLIGHT} batches are
+     * under way (a lone client waits for nothing), else it waits and goes with the others that arrive meanwhile, in one
+     * {@link RaftMember.WriteBatch}: one message each way for many writes, and one journal write for all of them on the
+     * leader. Each write is still its own log entry with its own answer. Under load this is what lets requests from
+     * another node reach the leader together instead of one by one (measured: 1.8 entries per log write before).
+     */
+    private final class WriteBatcher {
+        private final String swarmId;
+        private final java.util.ArrayDeque<Queued> waiting = new java.util.ArrayDeque<>();
+        private int inFlight;
+
+        WriteBatcher(String swarmId) {
+            this.swarmId = swarmId;
+        }
+
+        CompletionStage<Reply> submit(RaftMember.WriteOp op) {
+            Queued q = new Queued(op, new CompletableFuture<>(), System.nanoTime() + settings.requestTimeout().toNanos());
+            List<Queued> batch;
+            synchronized (this) {
+                waiting.add(q);
+                batch = takeBatch();
+            }
+            if (batch != null) {
+                send(batch);
+            }
+            return q.answer();
+        }
+
+        /** The next batch, if a slot is free; called holding the lock. */
+        private List<Queued> takeBatch() {
+            if (inFlight >= BATCHES_IN_FLIGHT || waiting.isEmpty()) {
+                return null;
+            }
+            inFlight++;
+            List<Queued> batch = new java.util.ArrayList<>(Math.min(waiting.size(), MAX_BATCH));
+            while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
+                batch.add(waiting.poll());
+            }
+            return batch;
+        }
+
+        private void send(List<Queued> batch) {
+            sendBatch(swarmId, batch).whenComplete((ignored, error) -> {
+                List<Queued> next;
+                synchronized (this) {
+                    inFlight--;
+                    next = takeBatch();
+                }
+                if (next != null) {
+                    send(next);
+                }
+            });
+        }
+    }
+
+    /** Sends one batch to the member believed to lead and completes every write's answer; never completes exceptionally. */
+    private CompletionStage<Void> sendBatch(String swarmId, List<Queued> batch) {
+        long deadline = batch.get(0).deadlineNanos(); // the oldest write's
+        List<RaftMember.WriteOp> ops = batch.stream().map(Queued::op).toList();
+        return directory.members(swarmId).thenCompose(members -> {
+            if (members.isEmpty()) {
+                throw new NoMajorityException("swarm " + swarmId + " has no members");
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) { // never sent: certainly not applied
+                throw new NoMajorityException("no majority of swarm " + swarmId + "'s Raft group answered within "
+                        + settings.requestTimeout().toMillis() + " ms");
+            }
+            String first = leaders.getOrDefault(swarmId, members.get(0));
+            String target = members.contains(first) ? first : members.get(0);
+            return AskPattern.<RaftMember.Command, Reply>ask(recipient(swarmId, target),
+                    replyTo -> new RaftMember.WriteBatch(ops, replyTo), Duration.ofNanos(remaining), system.scheduler())
+                    .handle((reply, error) -> {
+                        answerBatch(swarmId, members, target, batch, reply, error);
+                        return (Void) null;
+                    });
+        }).exceptionally(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            batch.forEach(q -> q.answer().completeExceptionally(cause));
+            return null;
+        });
+    }
+
+    /** Hands each write of a batch its answer, following redirects write by write (a redirected write was not applied). */
+    private void answerBatch(String swarmId, List<String> members, String target, List<Queued> batch, Reply reply,
+            Throwable error) {
+        if (error != null) {
+            direct.remove(swarmId);
+            leaders.put(swarmId, next(members, target));
+            NoMajorityException unknown = new NoMajorityException("no answer from the Raft group of swarm " + swarmId
+                    + " within " + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown");
+            batch.forEach(q -> q.answer().completeExceptionally(unknown));
+            return;
+        }
+        if (reply instanceof RaftMember.WrittenBatch written && written.replies().size() == batch.size()) {
+            leaders.put(swarmId, target);
+            direct.put(swarmId, new Direct(target, written.member(), System.nanoTime()));
+            for (int i = 0; i < batch.size(); i++) {
+                answerOne(swarmId, members, target, batch.get(i), written.replies().get(i));
+            }
+            return;
+        }
+        direct.remove(swarmId);
+        batch.forEach(q -> answerOne(swarmId, members, target, q, reply));
+    }
+
+    private void answerOne(String swarmId, List<String> members, String target, Queued q, Reply reply) {
+        if (reply instanceof RaftMember.Written) {
+            q.answer().complete(reply);
+        } else if (reply instanceof RaftMember.Redirect r) {
+            // not applied: on alone, the way a single write follows a redirect
+            boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
+            if (useHint) {
+                leaders.put(swarmId, r.leaderHint());
+            }
+            attempt(swarmId, members, useHint ? r.leaderHint() : next(members, target),
+                    replyTo -> new RaftMember.Write(q.op(), replyTo), true, q.deadlineNanos(), 1)
+                    .whenComplete((answer, e) -> {
+                        if (e != null) {
+                            q.answer().completeExceptionally(e instanceof java.util.concurrent.CompletionException
+                                    && e.getCause() != null ? e.getCause() : e);
+                        } else {
+                            q.answer().complete(answer);
+                        }
+                    });
+        } else if (reply instanceof RaftMember.Unknown u) {
+            q.answer().completeExceptionally(new NoMajorityException(
+                    "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
+        } else {
+            q.answer().completeExceptionally(new IllegalStateException("unexpected answer to a write: " + reply));
+        }
     }
 
     private CompletionStage<List<Item>> read(String swarmId, Op<RaftMember.Query> query) {

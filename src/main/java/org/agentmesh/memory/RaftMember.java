@@ -102,6 +102,14 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     /** A write, proposed if this member leads; answered with {@link Written}, {@link Redirect} or {@link Unknown}. */
     public record Write(WriteOp op, ActorRef<Reply> replyTo) implements Command {}
 
+    /**
+     * Writes a client node gathered while its earlier ones were under way: one message each way instead of one per
+     * write. Each op is proposed as its own log entry, as if it came in its own {@link Write}; answered with one
+     * {@link WrittenBatch} (an answer per op, in order) once every op has its answer, or with one {@link Redirect} for
+     * all if this member does not lead (none was proposed).
+     */
+    public record WriteBatch(List<WriteOp> ops, ActorRef<Reply> replyTo) implements Command {}
+
     /** A linearizable read (ReadIndex, no log write); answered with {@link Found} or {@link Redirect}. */
     public record Read(Query query, ActorRef<Reply> replyTo) implements Command {}
 
@@ -162,7 +170,8 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         @JsonSubTypes.Type(value = Written.class, name = "written"),
         @JsonSubTypes.Type(value = Found.class, name = "found"),
         @JsonSubTypes.Type(value = Redirect.class, name = "redirect"),
-        @JsonSubTypes.Type(value = Unknown.class, name = "unknown")
+        @JsonSubTypes.Type(value = Unknown.class, name = "unknown"),
+        @JsonSubTypes.Type(value = WrittenBatch.class, name = "written-batch")
     })
     public sealed interface Reply extends CborSerializable {}
 
@@ -180,6 +189,9 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
 
     /** A write whose fate this member cannot tell (it may still be applied): the client must not retry it blindly. */
     public record Unknown(String reason) implements Reply {}
+
+    /** The answers to a {@link WriteBatch}, one per op in its order: each a {@link Written}, {@link Redirect} or {@link Unknown}. */
+    public record WrittenBatch(List<Reply> replies, ActorRef<Command> member) implements Reply {}
 
     public record MemberProgress(String id, boolean voter, long matchIndex) implements CborSerializable {}
 
@@ -243,7 +255,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
                 new RaftMember(ctx, timers, swarmId, memberId, settings, transport, Optional.empty())));
     }
 
-    private record PendingWrite(long term, ActorRef<Reply> replyTo, long deadlineNanos) {}
+    /** Where a write's answer goes: the asker's actor, or the write's slot in a {@link WriteBatch}. */
+    @FunctionalInterface
+    private interface Answer {
+        void tell(Reply reply);
+    }
+
+    private record PendingWrite(long term, Answer replyTo, long deadlineNanos) {}
 
     private record PeerRef(ActorRef<Command> ref, long heardNanos) {}
 
@@ -334,6 +352,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
                 .onCommand(Stop.class, this::onStop)
                 .onCommand(Deliver.class, this::onDeliver)
                 .onCommand(Write.class, this::onWrite)
+                .onCommand(WriteBatch.class, this::onWriteBatch)
                 .onCommand(Read.class, this::onRead)
                 .onCommand(LocalRead.class, this::onLocalRead)
                 .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status()))
@@ -424,26 +443,64 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     }
 
     private Effect<Event, State> onWrite(State state, Write w) {
+        Redirect refused = refuseWrites();
+        if (refused != null) {
+            return Effect().reply(w.replyTo(), refused);
+        }
+        propose(w.op(), w.replyTo()::tell);
+        scheduleFlush();
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onWriteBatch(State state, WriteBatch b) {
+        Redirect refused = refuseWrites();
+        if (refused != null) {
+            return Effect().reply(b.replyTo(), refused);
+        }
+        if (b.ops().isEmpty()) {
+            return Effect().reply(b.replyTo(), new WrittenBatch(List.of(), ctx.getSelf()));
+        }
+        Reply[] answers = new Reply[b.ops().size()];
+        int[] missing = {answers.length};
+        ActorRef<Command> self = ctx.getSelf();
+        for (int i = 0; i < answers.length; i++) {
+            int slot = i;
+            propose(b.ops().get(i), reply -> {
+                if (answers[slot] == null) {
+                    answers[slot] = reply;
+                    if (--missing[0] == 0) {
+                        b.replyTo().tell(new WrittenBatch(List.of(answers), self));
+                    }
+                }
+            });
+        }
+        scheduleFlush();
+        return Effect().none();
+    }
+
+    /** Why this member takes no writes now (null if it leads). */
+    private Redirect refuseWrites() {
         if (core == null) {
-            return Effect().reply(w.replyTo(), new Redirect("member not started", ""));
+            return new Redirect("member not started", "");
         }
-        if (core.role() != RaftRole.LEADER) {
-            return Effect().reply(w.replyTo(), new Redirect("not the leader", core.leader()));
-        }
+        return core.role() == RaftRole.LEADER ? null : new Redirect("not the leader", core.leader());
+    }
+
+    /** Proposes one write as its own log entry; {@code answer} hears its outcome (at once if it is invalid). */
+    private void propose(WriteOp op, Answer answer) {
         byte[] encoded;
         try {
-            MemoryCommand command = toCommand(w.op(), System.currentTimeMillis());
+            MemoryCommand command = toCommand(op, System.currentTimeMillis());
             encoded = codec.encodeCommand(command);
             command.validate(codec, encoded.length <= MemoryLimits.MAX_VALUE_BYTES
                     ? MemoryCommand.SIZE_ALREADY_CHECKED : MemoryLimits.MAX_VALUE_BYTES);
         } catch (InvalidFieldException e) {
-            return Effect().reply(w.replyTo(), new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf()));
+            answer.tell(new Written(new MemoryResult.Rejected(e.field(), e.reason()), ctx.getSelf()));
+            return;
         }
         long id = nextRequestId++;
-        proposing.put(id, new PendingWrite(0, w.replyTo(), deadline()));
+        proposing.put(id, new PendingWrite(0, answer, deadline()));
         core.step(new LocalInput.Propose(id, encoded), nowMillis());
-        scheduleFlush();
-        return Effect().none();
     }
 
     /** Timestamps come from the proposing leader's clock, so every replica decides expiry the same way. */
@@ -748,13 +805,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         proposing.values().removeIf(w -> expired(w.deadlineNanos(), now, w.replyTo(), new Redirect("timed out", "")));
         awaitingApply.values().removeIf(w -> expired(w.deadlineNanos(), now, w.replyTo(),
                 new Unknown("not committed within the request timeout")));
-        readsAwaitingIndex.values().removeIf(r -> expired(r.deadlineNanos(), now, r.replyTo(),
+        readsAwaitingIndex.values().removeIf(r -> expired(r.deadlineNanos(), now, r.replyTo()::tell,
                 new Redirect("read index not confirmed in time", "")));
-        readsAwaitingApply.removeIf(r -> expired(r.deadlineNanos(), now, r.replyTo(),
+        readsAwaitingApply.removeIf(r -> expired(r.deadlineNanos(), now, r.replyTo()::tell,
                 new Redirect("read index not applied in time", "")));
     }
 
-    private static boolean expired(long deadline, long now, ActorRef<Reply> replyTo, Reply reply) {
+    private static boolean expired(long deadline, long now, Answer replyTo, Reply reply) {
         if (now < deadline) {
             return false;
         }

@@ -98,6 +98,62 @@ class RaftMemberTest {
     }
 
     @Test
+    void aWriteBatchIsAnsweredOncePerOpInOrderAndRedirectedWholeByAFollower() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+            List<RaftMember.WriteOp> ops = List.of(
+                    new RaftMember.StoreOp("ns", "a", IntNode.valueOf(1), 0),
+                    new RaftMember.StoreOp("ns", "bad key with spaces", IntNode.valueOf(2), 0),
+                    new RaftMember.CasOp("ns", "a", 99, IntNode.valueOf(3), 0),
+                    new RaftMember.StoreOp("ns", "b", IntNode.valueOf(4), 0));
+            g.members.get(leader).tell(new RaftMember.WriteBatch(ops, probe.getRef()));
+            RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(10));
+            assertTrue(reply instanceof RaftMember.WrittenBatch, "reply " + reply);
+            List<MemoryResult> results = ((RaftMember.WrittenBatch) reply).replies().stream()
+                    .map(r -> ((RaftMember.Written) r).result()).toList();
+            assertEquals(4, results.size());
+            assertTrue(results.get(0) instanceof MemoryResult.Stored, results.toString());
+            assertTrue(results.get(1) instanceof MemoryResult.Rejected r && r.field().equals("key"), results.toString());
+            assertTrue(results.get(2) instanceof MemoryResult.CasConflict c && c.currentVersion() == ((MemoryResult.Stored) results.get(0)).version(),
+                    "the cas after the store in the same batch sees it: " + results);
+            assertTrue(results.get(3) instanceof MemoryResult.Stored, results.toString());
+            probe.expectNoMessage(Duration.ofMillis(200)); // one answer for the whole batch
+
+            String follower = THREE.stream().filter(m -> !m.equals(leader)).findFirst().orElseThrow();
+            long versionOfB = version(g, "b");
+            g.members.get(follower).tell(new RaftMember.WriteBatch(ops, probe.getRef()));
+            RaftMember.Reply redirected = probe.receiveMessage(Duration.ofSeconds(10));
+            assertTrue(redirected instanceof RaftMember.Redirect r && r.leaderHint().equals(leader), "reply " + redirected);
+            assertEquals(versionOfB, version(g, "b"), "the follower proposed nothing");
+        }
+    }
+
+    /** Writes of one node's clients issued at once travel in a few batches, yet each gets its own answer. */
+    @Test
+    void concurrentWritesThroughTheMemoryApiEachGetTheirOwnAnswer() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            PersistenceTestKit journal = PersistenceTestKit.create(g.testKit.system());
+            String pid = "RaftMember|" + RaftMember.entityId(g.swarmId, leader);
+            int eventsBefore = journal.persistedInStorage(pid).size();
+            List<CompletableFuture<Long>> versions = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                versions.add(g.memory.store(g.swarmId, "ns", "same", IntNode.valueOf(i), Duration.ZERO).toCompletableFuture());
+            }
+            CompletableFuture<Long> invalid = g.memory.store(g.swarmId, "ns", "", IntNode.valueOf(0), Duration.ZERO)
+                    .toCompletableFuture();
+            List<Long> got = versions.stream().map(CompletableFuture::join).sorted().toList();
+            assertEquals(500, new java.util.HashSet<>(got).size(), "every write its own version");
+            assertEquals(got.get(0) + 499, got.get(499), "consecutive versions: nothing applied twice or lost");
+            assertThrows(java.util.concurrent.CompletionException.class, invalid::join);
+            int leaderWrites = journal.persistedInStorage(pid).size() - eventsBefore;
+            System.out.printf("500 concurrent writes through MeshMemory: %d leader journal writes%n", leaderWrites);
+            assertTrue(leaderWrites * 5 <= 500, leaderWrites + " journal writes for 500 writes");
+        }
+    }
+
+    @Test
     void concurrentProposalsShareJournalWrites() {
         // a generous request timeout: 2000 writes at once on a loaded machine may take a while; what counts is writes
         try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(30))) {
