@@ -49,11 +49,13 @@ final class BenchRaftCommand {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--seconds and --payload must be positive, --warmup not negative, --clients at least 1");
             }
-            if (!RaftBench.Options.SYSTEMS.containsAll(systems)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--systems: one or more of " + String.join(",", RaftBench.Options.SYSTEMS));
+            RaftBench.Options options;
+            try {
+                options = new RaftBench.Options(clients, durable, systems, seconds, warmup, payload);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--systems: " + e.getMessage());
             }
-            RaftBench.Result r = RaftBench.run(new RaftBench.Options(clients, durable, systems, seconds, warmup, payload), System.out);
+            RaftBench.Result r = RaftBench.run(options, System.out);
             System.out.println(RaftBench.table(r));
             System.out.println("wrote " + RaftBench.writeJson(r, out));
             return 0;

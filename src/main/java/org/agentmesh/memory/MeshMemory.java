@@ -293,11 +293,9 @@ public final class MeshMemory {
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) { // never sent: certainly not applied
-                throw new NoMajorityException("no majority of swarm " + swarmId + "'s Raft group answered within "
-                        + settings.requestTimeout().toMillis() + " ms");
+                throw timedOut(swarmId);
             }
-            String first = leaders.getOrDefault(swarmId, members.get(0));
-            String target = members.contains(first) ? first : members.get(0);
+            String target = believedLeader(swarmId, members);
             return AskPattern.<RaftMember.Command, Reply>ask(recipient(swarmId, target),
                     replyTo -> new RaftMember.WriteBatch(ops, replyTo), Duration.ofNanos(remaining), system.scheduler())
                     .handle((reply, error) -> {
@@ -305,9 +303,7 @@ public final class MeshMemory {
                         return (Void) null;
                     });
         }).exceptionally(error -> {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            batch.forEach(q -> q.answer().completeExceptionally(cause));
+            batch.forEach(q -> q.answer().completeExceptionally(unwrap(error)));
             return null;
         });
     }
@@ -318,14 +314,12 @@ public final class MeshMemory {
         if (error != null) {
             direct.remove(swarmId);
             leaders.put(swarmId, next(members, target));
-            NoMajorityException unknown = new NoMajorityException("no answer from the Raft group of swarm " + swarmId
-                    + " within " + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown");
+            NoMajorityException unknown = outcomeUnknown(swarmId);
             batch.forEach(q -> q.answer().completeExceptionally(unknown));
             return;
         }
         if (reply instanceof RaftMember.WrittenBatch written && written.replies().size() == batch.size()) {
-            leaders.put(swarmId, target);
-            direct.put(swarmId, new Direct(target, written.member(), System.nanoTime()));
+            answeredBy(swarmId, target, written.member());
             for (int i = 0; i < batch.size(); i++) {
                 answerOne(swarmId, members, target, batch.get(i), written.replies().get(i));
             }
@@ -340,23 +334,10 @@ public final class MeshMemory {
             q.answer().complete(reply);
         } else if (reply instanceof RaftMember.Redirect r) {
             // not applied: on alone, the way a single write follows a redirect
-            boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
-            if (useHint) {
-                leaders.put(swarmId, r.leaderHint());
-            }
-            attempt(swarmId, members, useHint ? r.leaderHint() : next(members, target),
-                    replyTo -> new RaftMember.Write(q.op(), replyTo), true, q.deadlineNanos(), 1)
-                    .whenComplete((answer, e) -> {
-                        if (e != null) {
-                            q.answer().completeExceptionally(e instanceof java.util.concurrent.CompletionException
-                                    && e.getCause() != null ? e.getCause() : e);
-                        } else {
-                            q.answer().complete(answer);
-                        }
-                    });
+            pipe(followRedirect(swarmId, members, target, r, replyTo -> new RaftMember.Write(q.op(), replyTo), true,
+                    q.deadlineNanos(), 0), q.answer());
         } else if (reply instanceof RaftMember.Unknown u) {
-            q.answer().completeExceptionally(new NoMajorityException(
-                    "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
+            q.answer().completeExceptionally(notCommittedInTime(u));
         } else {
             q.answer().completeExceptionally(new IllegalStateException("unexpected answer to a write: " + reply));
         }
@@ -413,8 +394,7 @@ public final class MeshMemory {
             if (members.isEmpty()) {
                 throw new NoMajorityException("swarm " + swarmId + " has no members");
             }
-            String first = leaders.getOrDefault(swarmId, members.get(0));
-            return attempt(swarmId, members, members.contains(first) ? first : members.get(0), message, write, deadline, 0);
+            return attempt(swarmId, members, believedLeader(swarmId, members), message, write, deadline, 0);
         });
     }
 
@@ -422,8 +402,7 @@ public final class MeshMemory {
             Function<ActorRef<Reply>, RaftMember.Command> message, boolean write, long deadline, int hops) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-            return CompletableFuture.failedFuture(new NoMajorityException("no majority of swarm " + swarmId
-                    + "'s Raft group answered within " + settings.requestTimeout().toMillis() + " ms"));
+            return CompletableFuture.failedFuture(timedOut(swarmId));
         }
         // a write asked once must not be asked again if we cannot tell whether it was applied: wait for it
         Duration timeout = write ? Duration.ofNanos(remaining)
@@ -436,41 +415,80 @@ public final class MeshMemory {
             if (error != null) {
                 leaders.put(swarmId, next(members, target));
                 if (write) {
-                    return CompletableFuture.<Reply>failedFuture(new NoMajorityException("no answer from the Raft group of swarm "
-                            + swarmId + " within " + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown"));
+                    return CompletableFuture.<Reply>failedFuture(outcomeUnknown(swarmId));
                 }
                 return attempt(swarmId, members, next(members, target), message, false, deadline, hops + 1);
             }
             if (reply instanceof RaftMember.Redirect r) {
-                boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
-                String nextTarget = useHint ? r.leaderHint() : next(members, target);
-                // follow a hint at once, but not in circles: members with stale views may point at each other
-                if (useHint) {
-                    leaders.put(swarmId, nextTarget); // later requests go straight there
-                }
-                if (useHint && hops < 2 * members.size()) {
-                    return attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1);
-                }
-                CompletableFuture<Reply> later = new CompletableFuture<>();
-                system.scheduler().scheduleOnce(settings.retryBackoff(), () ->
-                        attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1).whenComplete((answer, e) -> {
-                            if (e != null) {
-                                later.completeExceptionally(e);
-                            } else {
-                                later.complete(answer);
-                            }
-                        }), system.executionContext());
-                return later;
+                return followRedirect(swarmId, members, target, r, message, write, deadline, hops);
             }
             if (reply instanceof RaftMember.Unknown u) {
-                return CompletableFuture.<Reply>failedFuture(new NoMajorityException(
-                        "the write was not committed in time (" + u.reason() + "); its outcome is unknown"));
+                return CompletableFuture.<Reply>failedFuture(notCommittedInTime(u));
             }
-            leaders.put(swarmId, target);
-            ActorRef<RaftMember.Command> member = reply instanceof RaftMember.Written w ? w.member() : ((RaftMember.Found) reply).member();
-            direct.put(swarmId, new Direct(target, member, System.nanoTime()));
+            answeredBy(swarmId, target, reply instanceof RaftMember.Written w ? w.member() : ((RaftMember.Found) reply).member());
             return CompletableFuture.completedFuture(reply);
         }).thenCompose(Function.identity());
+    }
+
+    /**
+     * Asks again after a redirect (the request was not done): the hinted leader at once, but not in circles (members
+     * with stale views may point at each other), else the next member after the retry backoff.
+     */
+    private CompletionStage<Reply> followRedirect(String swarmId, List<String> members, String target, RaftMember.Redirect r,
+            Function<ActorRef<Reply>, RaftMember.Command> message, boolean write, long deadline, int hops) {
+        boolean useHint = !r.leaderHint().isEmpty() && !r.leaderHint().equals(target) && members.contains(r.leaderHint());
+        String nextTarget = useHint ? r.leaderHint() : next(members, target);
+        if (useHint) {
+            leaders.put(swarmId, nextTarget); // later requests go straight there
+        }
+        if (useHint && hops < 2 * members.size()) {
+            return attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1);
+        }
+        CompletableFuture<Reply> later = new CompletableFuture<>();
+        system.scheduler().scheduleOnce(settings.retryBackoff(),
+                () -> pipe(attempt(swarmId, members, nextTarget, message, write, deadline, hops + 1), later),
+                system.executionContext());
+        return later;
+    }
+
+    /** The member believed to lead: the last one that answered as leader, else the first member. */
+    private String believedLeader(String swarmId, List<String> members) {
+        String first = leaders.getOrDefault(swarmId, members.get(0));
+        return members.contains(first) ? first : members.get(0);
+    }
+
+    /** {@code target} answered as leader from its own actor {@code member}: later requests go straight there. */
+    private void answeredBy(String swarmId, String target, ActorRef<RaftMember.Command> member) {
+        leaders.put(swarmId, target);
+        direct.put(swarmId, new Direct(target, member, System.nanoTime()));
+    }
+
+    private NoMajorityException timedOut(String swarmId) {
+        return new NoMajorityException("no majority of swarm " + swarmId + "'s Raft group answered within "
+                + settings.requestTimeout().toMillis() + " ms");
+    }
+
+    private NoMajorityException outcomeUnknown(String swarmId) {
+        return new NoMajorityException("no answer from the Raft group of swarm " + swarmId + " within "
+                + settings.requestTimeout().toMillis() + " ms; the write's outcome is unknown");
+    }
+
+    private static NoMajorityException notCommittedInTime(RaftMember.Unknown u) {
+        return new NoMajorityException("the write was not committed in time (" + u.reason() + "); its outcome is unknown");
+    }
+
+    private static void pipe(CompletionStage<Reply> from, CompletableFuture<Reply> to) {
+        from.whenComplete((answer, e) -> {
+            if (e != null) {
+                to.completeExceptionally(unwrap(e));
+            } else {
+                to.complete(answer);
+            }
+        });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /**

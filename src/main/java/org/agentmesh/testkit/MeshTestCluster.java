@@ -158,6 +158,23 @@ public final class MeshTestCluster implements AutoCloseable {
         return "127.0.0.1:" + ports[i];
     }
 
+    /**
+     * Of {@code candidates}, the node hosting fewest of {@code health}'s agents among those hosting at least one and
+     * fewer than half of them, so that its crash leaves the other agents a majority; -1 if none does.
+     */
+    public int hostingAMinority(org.agentmesh.swarm.SwarmHealth health, int... candidates) {
+        int best = -1;
+        int bestHosted = Integer.MAX_VALUE;
+        for (int i : candidates) {
+            int hosted = agentsOn(health, i).size();
+            if (hosted >= 1 && 2 * hosted < health.agents().size() && hosted < bestHosted) {
+                best = i;
+                bestHosted = hosted;
+            }
+        }
+        return best;
+    }
+
     /** The agents that {@code health} places on node {@code i}. */
     public java.util.SortedSet<String> agentsOn(org.agentmesh.swarm.SwarmHealth health, int i) {
         java.util.SortedSet<String> on = new java.util.TreeSet<>();

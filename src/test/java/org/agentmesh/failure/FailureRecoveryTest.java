@@ -47,12 +47,7 @@ class FailureRecoveryTest {
                 });
                 swarm = id;
                 before = mesh.health(id).toCompletableFuture().join();
-                for (int i = 1; i < 3; i++) {
-                    int hosted = cluster.agentsOn(before, i).size();
-                    if (hosted >= 1 && 2 * hosted < 6 && (victim < 0 || hosted < cluster.agentsOn(before, victim).size())) {
-                        victim = i;
-                    }
-                }
+                victim = cluster.hostingAMinority(before, 1, 2);
             }
             assertTrue(victim >= 0, "no swarm placed fewer than half of its agents on node 1 or 2: " + before.agents());
             for (int i = 0; i < 12; i++) {
