@@ -49,9 +49,14 @@ import org.agentmesh.testkit.MeshTestCluster;
  */
 public final class RaftBench {
 
-    /** What to run: {@code seconds} of measurement (after {@code warmupSeconds}) per cell. */
+    /**
+     * What to run: {@code seconds} of measurement (after {@code warmupSeconds}) per cell. Before its first cell, each
+     * system's cluster runs every client count unmeasured for {@code clusterWarmupSeconds} in all, so that no cell
+     * of either side measures the JIT compiling its code (on this 2-core machine the compiler threads took 42% of the
+     * CPU time of a run of the first cell alone, which always was ours with one client on the durable log).
+     */
     public record Options(List<Integer> clients, List<Boolean> durable, List<String> systems, double seconds,
-            double warmupSeconds, int payloadBytes) {
+            double warmupSeconds, double clusterWarmupSeconds, int payloadBytes) {
         /** The systems measured: ours and the peer. */
         public static final List<String> SYSTEMS = List.of("agent-mesh", "ratis");
 
@@ -64,7 +69,7 @@ public final class RaftBench {
         }
 
         public static Options defaults() {
-            return new Options(List.of(1, 16, 128), List.of(true, false), SYSTEMS, 8, 2, 128);
+            return new Options(List.of(1, 16, 128), List.of(true, false), SYSTEMS, 8, 2, 12, 128);
         }
     }
 
@@ -97,6 +102,7 @@ public final class RaftBench {
             if (o.systems().contains("ratis")) {
                 try (RatisCluster ratis = new RatisCluster(durable, 16)) {
                     ratis.awaitLeader();
+                    warmUp("ratis", durable, o, (client, seq) -> ratis.write(client, payload), progress);
                     for (int clients : o.clients()) {
                         Cell c = measure("ratis", durable, clients, o, (client, seq) -> ratis.write(client, payload));
                         progress.println(format(c));
@@ -118,6 +124,7 @@ public final class RaftBench {
         config.put("pekko.loglevel", "WARNING");
         if (!durable) {
             config.put("pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem");
+            config.put("agent-mesh.raft.journal-plugin", ""); // the members too, not the group-commit journal's H2 file
             config.put("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local");
             config.put("pekko.persistence.snapshot-store.local.dir", dir.resolve("snapshots").toString());
         }
@@ -138,10 +145,12 @@ public final class RaftBench {
             progress.println("agent-mesh: one member per node, clients on " + Cluster.get(clientNode.system()).selfMember().address()
                     + ", which does not host the leader");
             MeshMemory memory = clientNode.mesh().memory();
+            BiFunction<Integer, Long, CompletionStage<?>> store = (client, seq) -> memory.store(swarm, "bench",
+                    "k" + client, TextNode.valueOf(payload), Duration.ZERO);
+            warmUp("agent-mesh", durable, o, store, progress);
             for (int clients : o.clients()) {
                 RaftMember.RaftStatus before = memory.raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
-                Cell c = measure("agent-mesh", durable, clients, o, (client, seq) -> memory.store(swarm, "bench",
-                        "k" + client, TextNode.valueOf(payload), Duration.ZERO));
+                Cell c = measure("agent-mesh", durable, clients, o, store);
                 RaftMember.RaftStatus after = memory.raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
                 // how well the leader batches: entries committed per write of its own log
                 progress.printf(Locale.ROOT, "%s  (leader: %.1f entries per log write)%n", format(c),
@@ -223,6 +232,22 @@ public final class RaftBench {
             return up == 3;
         }));
         return nodes;
+    }
+
+    /** Every client count in turn, unmeasured, for {@code clusterWarmupSeconds} in all: the same for both systems. */
+    private static void warmUp(String system, boolean durable, Options o, BiFunction<Integer, Long, CompletionStage<?>> op,
+            PrintStream progress) throws InterruptedException {
+        if (o.clusterWarmupSeconds() <= 0) {
+            return;
+        }
+        double each = o.clusterWarmupSeconds() / o.clients().size();
+        Options unmeasured = new Options(o.clients(), o.durable(), o.systems(), each, 0, 0, o.payloadBytes());
+        long ops = 0;
+        for (int clients : o.clients()) {
+            ops += measure(system, durable, clients, unmeasured, op).commits();
+        }
+        progress.printf(Locale.ROOT, "%s durable=%s: warmed up with %d operations in %.0f s%n", system, durable, ops,
+                o.clusterWarmupSeconds());
     }
 
     /** {@code clients} closed loops: each sends its next operation when the previous one is answered. */

@@ -24,6 +24,11 @@ final class BenchRaftCommand {
         @Option(names = "--warmup", defaultValue = "2", description = "Warm-up seconds per cell. Default: 2")
         double warmup;
 
+        @Option(names = "--cluster-warmup", defaultValue = "12",
+                description = "Unmeasured seconds each system's cluster runs every client count before its first cell "
+                        + "(JIT warm-up, the same for both systems). Default: 12")
+        double clusterWarmup;
+
         @Option(names = "--clients", split = ",", defaultValue = "1,16,128", description = "Concurrent clients. Default: 1,16,128")
         List<Integer> clients;
 
@@ -45,13 +50,13 @@ final class BenchRaftCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (seconds <= 0 || warmup < 0 || payload < 1 || clients.stream().anyMatch(c -> c < 1)) {
+            if (seconds <= 0 || warmup < 0 || clusterWarmup < 0 || payload < 1 || clients.stream().anyMatch(c -> c < 1)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--seconds and --payload must be positive, --warmup not negative, --clients at least 1");
+                        "--seconds and --payload must be positive, --warmup and --cluster-warmup not negative, --clients at least 1");
             }
             RaftBench.Options options;
             try {
-                options = new RaftBench.Options(clients, durable, systems, seconds, warmup, payload);
+                options = new RaftBench.Options(clients, durable, systems, seconds, warmup, clusterWarmup, payload);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--systems: " + e.getMessage());
             }

@@ -327,6 +327,12 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         return new State(0, false, HardState.INITIAL, Snapshot.bootstrap(new Membership(List.of(), List.of())), List.of());
     }
 
+    /** The Raft log's own journal when configured ({@code agent-mesh.raft.journal-plugin}), else the system's. */
+    @Override
+    public String journalPluginId() {
+        return settings.journalPlugin();
+    }
+
     @Override
     public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
         // a compacted log is no longer in the events: keep a snapshot of what replaces it

@@ -15,6 +15,7 @@ import org.agentmesh.raft.RaftConfig;
  * @param retryBackoff pause before asking again when no leader is known
  * @param voterReplaceAfter a leader replaces a voter it has not heard from for this long
  * @param purgeInterval how often a leader proposes removing expired TTL entries (zero: never)
+ * @param journalPlugin the journal plugin id members persist with ({@code ""}: the system's default journal)
  */
 public record RaftSettings(
         int maxVoters,
@@ -24,7 +25,8 @@ public record RaftSettings(
         Duration requestTimeout,
         Duration retryBackoff,
         Duration voterReplaceAfter,
-        Duration purgeInterval) {
+        Duration purgeInterval,
+        String journalPlugin) {
 
     public RaftSettings {
         if (maxVoters < 1) {
@@ -58,31 +60,32 @@ public record RaftSettings(
                 c.getDuration("request-timeout"),
                 c.getDuration("retry-backoff"),
                 c.getDuration("voter-replace-after"),
-                c.getDuration("purge-interval"));
+                c.getDuration("purge-interval"),
+                c.getString("journal-plugin"));
     }
 
     public RaftSettings withSnapshotInterval(int entries) {
         return new RaftSettings(maxVoters, core, tickInterval, entries, requestTimeout, retryBackoff, voterReplaceAfter,
-                purgeInterval);
+                purgeInterval, journalPlugin);
     }
 
     public RaftSettings withVoterReplaceAfter(Duration after) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff, after,
-                purgeInterval);
+                purgeInterval, journalPlugin);
     }
 
     public RaftSettings withRequestTimeout(Duration timeout) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, timeout, retryBackoff, voterReplaceAfter,
-                purgeInterval);
+                purgeInterval, journalPlugin);
     }
 
     public RaftSettings withMaxVoters(int voters) {
         return new RaftSettings(voters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, purgeInterval);
+                voterReplaceAfter, purgeInterval, journalPlugin);
     }
 
     public RaftSettings withPurgeInterval(Duration interval) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, interval);
+                voterReplaceAfter, interval, journalPlugin);
     }
 }
