@@ -107,6 +107,21 @@ class GroupCommitJournalTest {
         return kit;
     }
 
+    @FunctionalInterface
+    interface OnNode {
+        void run(ActorTestKit kit) throws Exception;
+    }
+
+    /** Runs {@code body} on a node started on {@code data}, shut down afterwards (a restart is a second call). */
+    static void onNode(Path data, OnNode body) throws Exception {
+        ActorTestKit kit = node(data);
+        try {
+            body.run(kit);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     static int add(ActorTestKit kit, ActorRef<Add> counter, int amount) {
         TestProbe<Integer> probe = kit.createTestProbe();
         counter.tell(new Add(amount, probe.getRef()));
@@ -125,23 +140,17 @@ class GroupCommitJournalTest {
 
     @Test
     void whatWasAcknowledgedIsRecoveredAfterARestartAndNumberingGoesOn(@TempDir Path data) throws Exception {
-        ActorTestKit first = node(data);
-        try {
+        onNode(data, first -> {
             ActorRef<Add> c = first.spawn(counter("c", PLUGIN));
             for (int i = 1; i <= 10; i++) {
                 add(first, c, i);
             }
-        } finally {
-            first.shutdownTestKit();
-        }
-        ActorTestKit second = node(data);
-        try {
+        });
+        onNode(data, second -> {
             ActorRef<Add> c = second.spawn(counter("c", PLUGIN));
             assertEquals(55, add(second, c, 0), "all ten events replayed in order");
             assertEquals(155, add(second, c, 100), "the next event gets the next sequence number");
-        } finally {
-            second.shutdownTestKit();
-        }
+        });
         try (Connection conn = jdbc(data);
                 PreparedStatement ps = conn.prepareStatement(
                         "SELECT COUNT(*), MIN(\"sequence_number\"), MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = 'c'");
@@ -157,27 +166,20 @@ class GroupCommitJournalTest {
     void rowsAreInterchangeableWithPekkoPersistenceJdbcs(@TempDir Path data) throws Exception {
         // written by jdbc-journal, continued by ours, read back by jdbc-journal: one table, one format
         for (String plugin : List.of("jdbc-journal", PLUGIN, "jdbc-journal", PLUGIN)) {
-            ActorTestKit kit = node(data);
-            try {
+            onNode(data, kit -> {
                 ActorRef<Add> c = kit.spawn(counter("shared", plugin));
                 int before = add(kit, c, 0);
                 assertEquals(before + 1, add(kit, c, 1), plugin + " recovered " + before + " and went on");
-            } finally {
-                kit.shutdownTestKit();
-            }
+            });
         }
-        ActorTestKit kit = node(data);
-        try {
+        onNode(data, kit -> {
             assertEquals(4, add(kit, kit.spawn(counter("shared", "jdbc-journal")), 0));
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     @Test
     void concurrentWritesOfManyEntitiesShareTransactions(@TempDir Path data) throws Exception {
-        ActorTestKit kit = node(data);
-        try {
+        onNode(data, kit -> {
             int entities = 40;
             int each = 10;
             List<ActorRef<Add>> counters = new ArrayList<>();
@@ -199,15 +201,12 @@ class GroupCommitJournalTest {
             System.out.println("group commit: " + counts);
             assertEquals(entities * each, counts.writes());
             assertTrue(counts.transactions() < counts.writes(), "writes waiting together share a commit: " + counts);
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     @Test
     void aWriteThatCannotBeCommittedFailsOnlyItsOwnEntity(@TempDir Path data) throws Exception {
-        ActorTestKit kit = node(data);
-        try {
+        onNode(data, kit -> {
             ActorRef<Add> warm = kit.spawn(counter("warm", PLUGIN));
             add(kit, warm, 1);
             List<ActorRef<Add>> others = new ArrayList<>();
@@ -235,23 +234,18 @@ class GroupCommitJournalTest {
             }
             victimProbe.expectTerminated(victim, Duration.ofSeconds(10)); // a persist failure stops the entity
             assertEquals(2, add(kit, warm, 1), "the journal goes on after the failure");
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     @Test
     void deletedEventsGoExceptTheHighestAndRecoveryUsesTheSnapshot(@TempDir Path data) throws Exception {
-        ActorTestKit kit = node(data);
-        try {
+        onNode(data, kit -> {
             ActorRef<Add> c = kit.spawn(new Counter("compacted", PLUGIN,
                     RetentionCriteria.snapshotEvery(3, 1).withDeleteEventsOnSnapshot()));
             for (int i = 0; i < 7; i++) {
                 add(kit, c, 1);
             }
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
         Set<Long> left = new java.util.TreeSet<>();
         try (Connection conn = jdbc(data); PreparedStatement ps = conn.prepareStatement(
                 "SELECT \"sequence_number\" FROM \"event_journal\" WHERE \"persistence_id\" = 'compacted'");
@@ -262,13 +256,10 @@ class GroupCommitJournalTest {
         }
         // snapshots at 3 and 6, keeping one snapshot's worth: events up to 3 deleted (3 kept, marked), 4..7 left
         assertEquals(Set.of(3L, 4L, 5L, 6L, 7L), left);
-        ActorTestKit again = node(data);
-        try {
+        onNode(data, again -> {
             ActorRef<Add> c = again.spawn(counter("compacted", PLUGIN));
             assertEquals(7, add(again, c, 0));
             assertEquals(8, add(again, c, 1));
-        } finally {
-            again.shutdownTestKit();
-        }
+        });
     }
 }
