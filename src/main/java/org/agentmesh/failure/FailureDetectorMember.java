@@ -50,13 +50,22 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
     /** Wakes the member up (idempotent); the swarm sends it when it starts its agents. */
     public record Start(String swarmId) implements Command {}
 
+    /**
+     * The swarm shut down: the member stops, passivated through its shard so that remember-entities forgets it (else it
+     * would watch retired agents forever, and come back with every restart).
+     */
+    public record Stop() implements Command {}
+
     /** A failure detector message from agent {@code from} of the same swarm. */
     public record Deliver(String from, FailureDetectorMessage message) implements Command {}
 
     public record GetReport(ActorRef<Report> replyTo) implements Command {}
 
-    /** The swarm's members arrived (or could not be read: {@code error} non-empty). */
-    record Members(List<String> agents, String error) implements Command {}
+    /**
+     * The swarm's members arrived, or could not be read ({@code error} non-empty); {@code swarmGone}: the swarm does
+     * not exist (it shut down, or a late message woke this member after its {@link Stop}).
+     */
+    record Members(List<String> agents, String error, boolean swarmGone) implements Command {}
 
     record Wake() implements Command {}
 
@@ -88,11 +97,13 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
     }
 
     /** What the member needs from the layers above it. */
-    public record Hooks(Function<String, CompletionStage<List<String>>> membersOf, PeerEvents peers,
+    public record Hooks(Function<String, CompletionStage<List<String>>> membersOf,
+            java.util.function.Predicate<Throwable> swarmGone, PeerEvents peers,
             PartitionBoard board, FailureSettings settings, String node, MeshMetrics metrics) {}
 
-    public static Behavior<Command> create(String entityId, Hooks hooks) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new FailureDetectorMember(ctx, timers, entityId, hooks)));
+    /** The sharded entity: {@code shard} is told to passivate it when it stops. */
+    public static Behavior<Command> create(String entityId, ActorRef<ClusterSharding.ShardCommand> shard, Hooks hooks) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new FailureDetectorMember(ctx, timers, entityId, shard, hooks)));
     }
 
     private static final int MAX_HISTORY = 100;
@@ -101,6 +112,7 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
     private final String swarmId;
     private final String self;
     private final Hooks hooks;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
     private final ClusterSharding sharding;
     private final FailureDetectorCore core;
     private final PartitionDetectorCore partition;
@@ -109,10 +121,14 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
     private final List<Detection> detections = new ArrayList<>();
     private final List<ModeChange> modeChanges = new ArrayList<>();
     private boolean started;
+    /** Passivation asked for: nothing more is started (a members answer may still arrive). */
+    private boolean stopping;
     private List<String> members = List.of();
 
-    private FailureDetectorMember(ActorContext<Command> ctx, TimerScheduler<Command> timers, String entityId, Hooks hooks) {
+    private FailureDetectorMember(ActorContext<Command> ctx, TimerScheduler<Command> timers, String entityId,
+            ActorRef<ClusterSharding.ShardCommand> shard, Hooks hooks) {
         super(ctx);
+        this.shard = shard;
         this.timers = timers;
         this.swarmId = entityId.substring(0, entityId.indexOf(':'));
         this.self = entityId.substring(entityId.indexOf(':') + 1);
@@ -125,14 +141,25 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
 
     private void fetchMembers() {
         getContext().pipeToSelf(hooks.membersOf().apply(swarmId), (agents, error) -> error == null
-                ? new Members(List.copyOf(agents), "")
-                : new Members(List.of(), String.valueOf(error)));
+                ? new Members(List.copyOf(agents), "", false)
+                : new Members(List.of(), String.valueOf(error), hooks.swarmGone().test(error)));
+    }
+
+    /** Stops probing and asks the shard to stop this member (which also makes remember-entities forget it). */
+    private Behavior<Command> passivate(String why) {
+        getContext().getLog().debug("failure detector {}:{} stops: {}", swarmId, self, why);
+        timers.cancelAll();
+        started = false;
+        stopping = true;
+        shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+        return this;
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Start.class, m -> this)
+                .onMessage(Stop.class, m -> passivate("the swarm shut down"))
                 .onMessage(Members.class, this::onMembers)
                 .onMessage(Deliver.class, m -> {
                     if (started) {
@@ -161,9 +188,15 @@ public final class FailureDetectorMember extends AbstractBehavior<FailureDetecto
     }
 
     private Behavior<Command> onMembers(Members m) {
+        if (stopping) {
+            return this;
+        }
+        if (m.swarmGone()) {
+            return passivate("swarm not found");
+        }
         if (!m.error().isEmpty()) {
             getContext().getLog().info("failure detector {}:{}: swarm members not readable yet ({}), retrying", swarmId, self, m.error());
-            timers.startSingleTimer("members", new Members(List.of(), ""), Duration.ofSeconds(1));
+            timers.startSingleTimer("members", new Members(List.of(), "", false), Duration.ofSeconds(1));
             return this;
         }
         if (m.agents().isEmpty()) {

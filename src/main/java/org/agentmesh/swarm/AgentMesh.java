@@ -178,10 +178,11 @@ public final class AgentMesh implements Extension {
         this.failureSettings = org.agentmesh.failure.FailureSettings.from(system.settings().config());
         this.reachabilityLog = new org.agentmesh.failure.ClusterReachabilityLog(system);
         var hooks = new org.agentmesh.failure.FailureDetectorMember.Hooks(
-                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())), new DetectorEvents(),
+                id -> describe(id).thenApply(found -> SwarmEntity.memberIds(found.spec())),
+                AgentMesh::isSwarmNotFound, new DetectorEvents(),
                 partitionBoard, failureSettings, Cluster.get(system).selfMember().address().hostPort(), metrics);
         sharding.init(Entity.of(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
-                        ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), hooks))
+                        ctx -> org.agentmesh.failure.FailureDetectorMember.create(ctx.getEntityId(), ctx.getShard(), hooks))
                 .withSettings(remembered)
                 .withMessageExtractor(new HashCodeMessageExtractor<>(config.getInt("sharding.agent-shards")))
                 .withAllocationStrategy(agentPlacement(tasks)));
@@ -318,6 +319,16 @@ public final class AgentMesh implements Extension {
                 });
     }
 
+    /** Whether a failed stage failed because the swarm does not exist (the cause may come wrapped). */
+    private static boolean isSwarmNotFound(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof SwarmNotFound) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The directory held an id whose swarm is gone (a crash between shutdown and deregistration): drop it. */
     private void forgetStale(String swarmId) {
         registry().tell(new SwarmRegistry.Deregister(swarmId, system.ignoreRef()));
@@ -415,6 +426,9 @@ public final class AgentMesh implements Extension {
             }
             List<String> ids = found.spec().agents().stream().map(AgentSpec::id).toList();
             RaftGroup.stop(sharding, swarmId, ids);
+            ids.forEach(id -> sharding.entityRefFor(org.agentmesh.failure.FailureDetectorMember.TYPE_KEY,
+                    org.agentmesh.failure.FailureDetectorMember.entityId(swarmId, id))
+                    .tell(new org.agentmesh.failure.FailureDetectorMember.Stop()));
             memory.forget(swarmId);
             failedAgents.forget(swarmId);
             raftMembers.remove(swarmId);

@@ -11,12 +11,20 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.agentmesh.node.MeshNode;
 import org.agentmesh.node.NodeSettings;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -139,6 +147,17 @@ public final class MeshTestCluster implements AutoCloseable {
 
     public int size() {
         return nodes.length;
+    }
+
+    /** Ids of the entities of {@code type} that live node {@code i} runs now (Cluster Sharding's region state). */
+    public Set<String> entityIds(int i, EntityTypeKey<?> type) {
+        var system = node(i).system();
+        ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(system).shardState(), replyTo -> new GetShardRegionState(type, replyTo),
+                Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().join();
+        Set<String> ids = new TreeSet<>();
+        state.getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+        return ids;
     }
 
     /** The live node {@code i}; fails if it is crashed. */

@@ -15,11 +15,6 @@ import org.agentmesh.memory.RaftMember;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmEntity;
 import org.agentmesh.swarm.SwarmRegistry;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.agentmesh.swarm.SwarmHealth;
 import org.agentmesh.swarm.SwarmRequest;
@@ -133,11 +128,7 @@ class FailedVoterReplacementTest {
     }
 
     private static boolean hosts(MeshTestCluster cluster, int node, EntityTypeKey<?> type, java.util.function.Predicate<String> entity) {
-        var system = cluster.node(node).system();
-        ShardRegion.CurrentShardRegionState state = AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                ClusterSharding.get(system).shardState(), replyTo -> new GetShardRegionState(type, replyTo),
-                Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().join();
-        return state.getShards().stream().anyMatch(shard -> shard.getEntityIds().stream().anyMatch(entity));
+        return cluster.entityIds(node, type).stream().anyMatch(entity);
     }
 
     private static long countIn(Set<String> agents, Set<String> voters) {

@@ -9,16 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.agentmesh.failure.FailureDetectorMember;
 import org.agentmesh.gossip.GossipMember;
 import org.agentmesh.gossip.PeerEntry;
 import org.agentmesh.task.TaskEntity;
 import org.agentmesh.task.TaskRequest;
 import org.agentmesh.testkit.MeshTestCluster;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 
 /**
  * Gossip on a real 3-node cluster with 12 agents: a capability change at one agent reaches the view of every agent
- * within a few rounds, routing uses it, the metrics are measured, and a shut-down swarm stops its members.
+ * within a few rounds, routing uses it, the metrics are measured, and a shut-down swarm stops its members (gossip and
+ * failure detectors).
  */
 class GossipClusterTest {
 
@@ -96,7 +99,28 @@ class GossipClusterTest {
             ShutdownResult shutdown = mesh.shutdownSwarm("g").toCompletableFuture().join();
             assertTrue(shutdown.complete(), "shutdown " + shutdown);
             MeshTestCluster.awaitUntil(Duration.ofSeconds(15), () -> ids.stream().allMatch(id -> localView(cluster, id).isEmpty()));
+            // ... and its failure detectors (which else would watch retired agents for ever, and come back with every restart)
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(15), () -> detectorsOf(cluster, "g").isEmpty());
+
+            // a detector woken for a swarm that does not exist (a late message after the shutdown) stops itself
+            var ghost = cluster.node(0).system();
+            var woken = ClusterSharding.get(ghost).entityRefFor(FailureDetectorMember.TYPE_KEY,
+                    FailureDetectorMember.entityId("ghost", "agent-1"))
+                    .<FailureDetectorMember.Report>ask(FailureDetectorMember.GetReport::new, Duration.ofSeconds(10))
+                    .toCompletableFuture().join();
+            assertEquals("agent-1", woken.agentId(), "the detector was woken");
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(15), () -> detectorsOf(cluster, "ghost").isEmpty());
         }
+    }
+
+    /** The failure detector entities of {@code swarmId} that any node runs. */
+    private static List<String> detectorsOf(MeshTestCluster cluster, String swarmId) {
+        List<String> running = new ArrayList<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            cluster.entityIds(i, FailureDetectorMember.TYPE_KEY).stream().filter(id -> id.startsWith(swarmId + ":"))
+                    .forEach(running::add);
+        }
+        return running;
     }
 
     /** The member's latest view from whichever node runs it. */
