@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import org.agentmesh.memory.MeshMemory;
 import org.agentmesh.memory.RaftMember;
 import org.agentmesh.node.MeshNode;
@@ -40,8 +43,8 @@ import org.agentmesh.testkit.MeshTestCluster;
  *       3-agent swarm; every
  *       operation is a mesh memory {@code store} of a {@code payloadBytes} string through the {@link MeshMemory} of a
  *       node that does not host the leader member (so every request crosses loopback, as a Ratis client's does),
- *       answered once committed and applied. Durable: the pekko-persistence-jdbc
- *       journal on an H2 file (each commit written to the OS, not fsynced); off: Pekko's in-memory journal.</li>
+ *       answered once committed and applied. Durable: the group-commit journal on an H2 file per node (each commit
+ *       written to the OS, not fsynced); off: Pekko's in-memory journal.</li>
  *   <li><b>Ratis 3.2.2</b>: three servers on loopback gRPC ports, a register state machine, the same payload. Durable:
  *       the segmented log on disk with the same durability as ours (unsafe-flush: written to the OS before the ack,
  *       forced in the background); off: {@code RaftServerConfigKeys.Log.setUseMemory(true)}.</li>
@@ -51,12 +54,11 @@ public final class RaftBench {
 
     /**
      * What to run: {@code seconds} of measurement (after {@code warmupSeconds}) per cell. Before its first cell, each
-     * system's cluster runs every client count unmeasured for {@code clusterWarmupSeconds} in all, so that no cell
-     * of either side measures the JIT compiling its code (on this 2-core machine the compiler threads took 42% of the
-     * CPU time of a run of the first cell alone, which always was ours with one client on the durable log).
+     * system's cluster is warmed up by {@link #warmUp}: at least {@code clusterWarmupSeconds}, then until the JIT is
+     * quiet, at most {@code clusterWarmupMaxSeconds} (0: no warm-up).
      */
     public record Options(List<Integer> clients, List<Boolean> durable, List<String> systems, double seconds,
-            double warmupSeconds, double clusterWarmupSeconds, int payloadBytes) {
+            double warmupSeconds, double clusterWarmupSeconds, double clusterWarmupMaxSeconds, int payloadBytes) {
         /** The systems measured: ours and the peer. */
         public static final List<String> SYSTEMS = List.of("agent-mesh", "ratis");
 
@@ -69,15 +71,36 @@ public final class RaftBench {
         }
 
         public static Options defaults() {
-            return new Options(List.of(1, 16, 128), List.of(true, false), SYSTEMS, 8, 2, 12, 128);
+            return new Options(List.of(1, 16, 128), List.of(true, false), SYSTEMS, 8, 2, 12, 300, 128);
         }
     }
+
+    /**
+     * How a system's cluster was warmed up: {@code seconds} of unmeasured rounds, {@code operations} done in them, and
+     * the JIT's compile time in the last round as a share of its wall time ({@code quiet}: below
+     * {@link #QUIET_JIT_SHARE} for {@link #QUIET_ROUNDS} rounds in a row; false if the warm-up stopped at its maximum first).
+     */
+    public record WarmUp(String system, boolean durable, double seconds, long operations, double lastRoundJitShare,
+            boolean quiet) {}
 
     /** One measured cell. */
     public record Cell(String system, boolean durable, int clients, long commits, double commitsPerSecond,
             double p50Millis, double p99Millis, long failures) {}
 
-    public record Result(Options options, List<Cell> cells, String jvm, int processors) {}
+    public record Result(Options options, List<WarmUp> warmUps, List<Cell> cells, String jvm, int processors) {}
+
+    /**
+     * The JIT counts as quiet when it compiled for less than this share of a warm-up round's wall time. On this 2-core
+     * machine our three nodes kept its compiler threads busy for over a minute (from /proc thread times, a 1-client
+     * durable run: 57-69% of a core in each 10 s up to 70 s in, 40-49% at 80-90 s, 5-16% from 100 s on), and a cell
+     * measured meanwhile measures the compiler, not the system: that run did 211 commits/s over 150 s where 8 s cells
+     * 12 s in did 75-132.
+     */
+    static final double QUIET_JIT_SHARE = 0.10;
+    /** Quiet rounds in a row that end a warm-up: one alone may be a lull (seen: 5%, 7%, then 44%). */
+    static final int QUIET_ROUNDS = 2;
+    /** One warm-up round: every client count in turn for this long in all. */
+    static final double WARM_UP_ROUND_SECONDS = 6;
 
     private RaftBench() {}
 
@@ -94,15 +117,16 @@ public final class RaftBench {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.ratis"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         List<Cell> cells = new ArrayList<>();
+        List<WarmUp> warmUps = new ArrayList<>();
         String payload = "x".repeat(o.payloadBytes());
         for (boolean durable : o.durable()) {
             if (o.systems().contains("agent-mesh")) {
-                measureOurs(o, durable, payload, progress, cells);
+                measureOurs(o, durable, payload, progress, warmUps, cells);
             }
             if (o.systems().contains("ratis")) {
                 try (RatisCluster ratis = new RatisCluster(durable, 16)) {
                     ratis.awaitLeader();
-                    warmUp("ratis", durable, o, (client, seq) -> ratis.write(client, payload), progress);
+                    warmUps.add(warmUp("ratis", durable, o, (client, seq) -> ratis.write(client, payload), progress));
                     for (int clients : o.clients()) {
                         Cell c = measure("ratis", durable, clients, o, (client, seq) -> ratis.write(client, payload));
                         progress.println(format(c));
@@ -111,13 +135,13 @@ public final class RaftBench {
                 }
             }
         }
-        return new Result(o, cells, System.getProperty("java.vm.name") + " " + Runtime.version(),
+        return new Result(o, warmUps, cells, System.getProperty("java.vm.name") + " " + Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
     }
 
     /** Three nodes of ours with a 3-agent swarm, measured for every client count; the nodes are closed afterwards. */
-    private static void measureOurs(Options o, boolean durable, String payload, PrintStream progress, List<Cell> cells)
-            throws Exception {
+    private static void measureOurs(Options o, boolean durable, String payload, PrintStream progress, List<WarmUp> warmUps,
+            List<Cell> cells) throws Exception {
         Path dir = Files.createTempDirectory("agent-mesh-bench");
         Map<String, Object> config = new HashMap<>();
         config.put("pekko.actor.serialize-messages", "off");
@@ -147,7 +171,7 @@ public final class RaftBench {
             MeshMemory memory = clientNode.mesh().memory();
             BiFunction<Integer, Long, CompletionStage<?>> store = (client, seq) -> memory.store(swarm, "bench",
                     "k" + client, TextNode.valueOf(payload), Duration.ZERO);
-            warmUp("agent-mesh", durable, o, store, progress);
+            warmUps.add(warmUp("agent-mesh", durable, o, store, progress));
             for (int clients : o.clients()) {
                 RaftMember.RaftStatus before = memory.raftStatus(swarm).toCompletableFuture().get(10, TimeUnit.SECONDS);
                 Cell c = measure("agent-mesh", durable, clients, o, store);
@@ -234,20 +258,50 @@ public final class RaftBench {
         return nodes;
     }
 
-    /** Every client count in turn, unmeasured, for {@code clusterWarmupSeconds} in all: the same for both systems. */
-    private static void warmUp(String system, boolean durable, Options o, BiFunction<Integer, Long, CompletionStage<?>> op,
+    /**
+     * Rounds of every client count in turn, unmeasured, for at least {@code clusterWarmupSeconds}, then until the JIT
+     * was quiet ({@link #QUIET_JIT_SHARE}) in {@link #QUIET_ROUNDS} rounds in a row, for at most
+     * {@code clusterWarmupMaxSeconds}: the same rule for both systems. The JIT's compile time is the JVM's
+     * ({@link CompilationMXBean}), so the rule holds whatever ran before; without compile time monitoring the warm-up
+     * runs {@code clusterWarmupSeconds}.
+     */
+    static WarmUp warmUp(String system, boolean durable, Options o, BiFunction<Integer, Long, CompletionStage<?>> op,
             PrintStream progress) throws InterruptedException {
-        if (o.clusterWarmupSeconds() <= 0) {
-            return;
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        LongSupplier compileMillis = jit != null && jit.isCompilationTimeMonitoringSupported()
+                ? jit::getTotalCompilationTime : null;
+        return warmUp(system, durable, o, op, progress, WARM_UP_ROUND_SECONDS, compileMillis);
+    }
+
+    /** The warm-up with rounds of {@code roundSeconds}; {@code compileMillis}: the JIT's compile time so far, null if unknown. */
+    static WarmUp warmUp(String system, boolean durable, Options o, BiFunction<Integer, Long, CompletionStage<?>> op,
+            PrintStream progress, double roundSeconds, LongSupplier compileMillis) throws InterruptedException {
+        if (o.clusterWarmupMaxSeconds() <= 0) {
+            return new WarmUp(system, durable, 0, 0, Double.NaN, false);
         }
-        double each = o.clusterWarmupSeconds() / o.clients().size();
-        Options unmeasured = new Options(o.clients(), o.durable(), o.systems(), each, 0, 0, o.payloadBytes());
+        boolean monitored = compileMillis != null;
+        double each = roundSeconds / o.clients().size();
+        Options unmeasured = new Options(o.clients(), o.durable(), o.systems(), each, 0, 0, 0, o.payloadBytes());
+        long start = System.nanoTime();
         long ops = 0;
-        for (int clients : o.clients()) {
-            ops += measure(system, durable, clients, unmeasured, op).commits();
+        int quietRounds = 0;
+        while (true) {
+            long compiledBefore = monitored ? compileMillis.getAsLong() : 0;
+            long roundStart = System.nanoTime();
+            for (int clients : o.clients()) {
+                ops += measure(system, durable, clients, unmeasured, op).commits();
+            }
+            long now = System.nanoTime();
+            double share = monitored ? (compileMillis.getAsLong() - compiledBefore) * 1e6 / (now - roundStart) : Double.NaN;
+            double elapsed = (now - start) / 1e9;
+            quietRounds = share < QUIET_JIT_SHARE ? quietRounds + 1 : 0;
+            progress.printf(Locale.ROOT, "%s durable=%s: warm-up %.0f s, %d operations, JIT compiling %s of the last round%n",
+                    system, durable, elapsed, ops, monitored ? String.format(Locale.ROOT, "%.0f%%", 100 * share) : "(not monitored)");
+            boolean quiet = quietRounds >= QUIET_ROUNDS;
+            if ((elapsed >= o.clusterWarmupSeconds() && (quiet || !monitored)) || elapsed >= o.clusterWarmupMaxSeconds()) {
+                return new WarmUp(system, durable, elapsed, ops, share, quiet);
+            }
         }
-        progress.printf(Locale.ROOT, "%s durable=%s: warmed up with %d operations in %.0f s%n", system, durable, ops,
-                o.clusterWarmupSeconds());
     }
 
     /** {@code clients} closed loops: each sends its next operation when the previous one is answered. */
@@ -340,6 +394,11 @@ public final class RaftBench {
                     ours.p99Millis() / ratis.p99Millis()));
         }
         sb.append("ratios are ours/Ratis: c/s above 1 and latency below 1 mean ours is ahead");
+        for (WarmUp w : r.warmUps()) {
+            sb.append(String.format(Locale.ROOT, "%nwarm-up of %s, durable %s: %.0f s, %d operations, JIT %.0f%% in the last round%s",
+                    w.system(), w.durable() ? "on" : "off", w.seconds(), w.operations(), 100 * w.lastRoundJitShare(),
+                    w.quiet() || w.seconds() == 0 ? "" : " (not quiet: stopped at --cluster-warmup-max)"));
+        }
         return sb.toString();
     }
 

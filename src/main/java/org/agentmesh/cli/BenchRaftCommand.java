@@ -25,9 +25,13 @@ final class BenchRaftCommand {
         double warmup;
 
         @Option(names = "--cluster-warmup", defaultValue = "12",
-                description = "Unmeasured seconds each system's cluster runs every client count before its first cell "
-                        + "(JIT warm-up, the same for both systems). Default: 12")
+                description = "Least unmeasured seconds each system's cluster runs every client count before its first "
+                        + "cell; then it goes on until the JIT is quiet (the same rule for both systems). Default: 12")
         double clusterWarmup;
+
+        @Option(names = "--cluster-warmup-max", defaultValue = "300",
+                description = "Most seconds of that warm-up, quiet JIT or not; 0: no warm-up. Default: 300")
+        double clusterWarmupMax;
 
         @Option(names = "--clients", split = ",", defaultValue = "1,16,128", description = "Concurrent clients. Default: 1,16,128")
         List<Integer> clients;
@@ -50,13 +54,14 @@ final class BenchRaftCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (seconds <= 0 || warmup < 0 || clusterWarmup < 0 || payload < 1 || clients.stream().anyMatch(c -> c < 1)) {
+            if (seconds <= 0 || warmup < 0 || clusterWarmup < 0 || clusterWarmupMax < 0 || payload < 1 || clients.stream().anyMatch(c -> c < 1)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--seconds and --payload must be positive, --warmup and --cluster-warmup not negative, --clients at least 1");
+                        "--seconds and --payload must be positive, --warmup, --cluster-warmup and --cluster-warmup-max not negative, "
+                                + "--clients at least 1");
             }
             RaftBench.Options options;
             try {
-                options = new RaftBench.Options(clients, durable, systems, seconds, warmup, clusterWarmup, payload);
+                options = new RaftBench.Options(clients, durable, systems, seconds, warmup, clusterWarmup, clusterWarmupMax, payload);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--systems: " + e.getMessage());
             }

@@ -43,6 +43,7 @@ class CommandUsageTest {
                 List.of("bench", "raft", "--clients", "0"),
                 List.of("bench", "raft", "--durable", "maybe"),
                 List.of("bench", "raft", "--systems", "etcd"),
+                List.of("bench", "raft", "--cluster-warmup-max", "-1"),
                 List.of("bench", "gossip", "--seeds", "0"),
                 List.of("bench", "pbft", "--clients", "0"),
                 List.of("bench", "failure", "--runs", "0"),
