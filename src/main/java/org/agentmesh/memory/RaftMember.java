@@ -41,6 +41,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -337,6 +338,18 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
         // a compacted log is no longer in the events: keep a snapshot of what replaces it
         return event instanceof Persisted p && !p.snapshot().isEmpty();
+    }
+
+    /**
+     * Keeps the journal bounded: every {@code journal-snapshot-every} writes a snapshot of the state (which holds all a
+     * restart needs), then the events and snapshots older than the one before it go. Without it every write stayed in
+     * the journal for ever, though recovery never read past the latest snapshot. (Pekko deletes events only for these
+     * counted snapshots, not for the ones {@link #shouldSnapshot} asks for after a compaction.) Failures to delete
+     * are logged by Pekko and harmless: the rows stay until the next snapshot's delete.
+     */
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(settings.journalSnapshotEvery(), 1).withDeleteEventsOnSnapshot();
     }
 
     @Override

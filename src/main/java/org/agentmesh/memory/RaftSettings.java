@@ -16,6 +16,8 @@ import org.agentmesh.raft.RaftConfig;
  * @param voterReplaceAfter a leader replaces a voter it has not heard from for this long
  * @param purgeInterval how often a leader proposes removing expired TTL entries (zero: never)
  * @param journalPlugin the journal plugin id members persist with ({@code ""}: the system's default journal)
+ * @param journalSnapshotEvery every this many journal writes a member saves its state as a Pekko snapshot and deletes
+ *     the events (and snapshots) older than the snapshot before, so a member's journal stays bounded
  */
 public record RaftSettings(
         int maxVoters,
@@ -26,7 +28,8 @@ public record RaftSettings(
         Duration retryBackoff,
         Duration voterReplaceAfter,
         Duration purgeInterval,
-        String journalPlugin) {
+        String journalPlugin,
+        int journalSnapshotEvery) {
 
     public RaftSettings {
         if (maxVoters < 1) {
@@ -34,6 +37,9 @@ public record RaftSettings(
         }
         if (snapshotInterval < 1) {
             throw new IllegalArgumentException("agent-mesh.raft.snapshot-interval must be at least 1");
+        }
+        if (journalSnapshotEvery < 1) {
+            throw new IllegalArgumentException("agent-mesh.raft.journal-snapshot-every must be at least 1");
         }
         if (purgeInterval.isNegative()) {
             throw new IllegalArgumentException("agent-mesh.raft.purge-interval must not be negative");
@@ -61,31 +67,37 @@ public record RaftSettings(
                 c.getDuration("retry-backoff"),
                 c.getDuration("voter-replace-after"),
                 c.getDuration("purge-interval"),
-                c.getString("journal-plugin"));
+                c.getString("journal-plugin"),
+                c.getInt("journal-snapshot-every"));
     }
 
     public RaftSettings withSnapshotInterval(int entries) {
         return new RaftSettings(maxVoters, core, tickInterval, entries, requestTimeout, retryBackoff, voterReplaceAfter,
-                purgeInterval, journalPlugin);
+                purgeInterval, journalPlugin, journalSnapshotEvery);
     }
 
     public RaftSettings withVoterReplaceAfter(Duration after) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff, after,
-                purgeInterval, journalPlugin);
+                purgeInterval, journalPlugin, journalSnapshotEvery);
     }
 
     public RaftSettings withRequestTimeout(Duration timeout) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, timeout, retryBackoff, voterReplaceAfter,
-                purgeInterval, journalPlugin);
+                purgeInterval, journalPlugin, journalSnapshotEvery);
     }
 
     public RaftSettings withMaxVoters(int voters) {
         return new RaftSettings(voters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, purgeInterval, journalPlugin);
+                voterReplaceAfter, purgeInterval, journalPlugin, journalSnapshotEvery);
     }
 
     public RaftSettings withPurgeInterval(Duration interval) {
         return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
-                voterReplaceAfter, interval, journalPlugin);
+                voterReplaceAfter, interval, journalPlugin, journalSnapshotEvery);
+    }
+
+    public RaftSettings withJournalSnapshotEvery(int writes) {
+        return new RaftSettings(maxVoters, core, tickInterval, snapshotInterval, requestTimeout, retryBackoff,
+                voterReplaceAfter, purgeInterval, journalPlugin, writes);
     }
 }

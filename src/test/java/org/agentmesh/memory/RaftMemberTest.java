@@ -201,6 +201,32 @@ class RaftMemberTest {
     }
 
     @Test
+    void theJournalStaysBoundedAndRestartsRecoverFromWhatIsLeft() {
+        int every = 20;
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5), 10_000, Duration.ofSeconds(2),
+                s -> s.withJournalSnapshotEvery(every))) {
+            g.awaitLeader(THREE);
+            Map<String, Long> versions = new HashMap<>();
+            for (int i = 0; i < 150; i++) { // one at a time: at least one journal write per member each
+                versions.put("k" + i, g.memory.store(g.swarmId, "ns", "k" + i, IntNode.valueOf(i), Duration.ZERO)
+                        .toCompletableFuture().join());
+            }
+            PersistenceTestKit journal = PersistenceTestKit.create(g.testKit.system());
+            for (String id : THREE) {
+                String pid = "RaftMember|" + RaftMember.entityId(g.swarmId, id);
+                // deletes follow the snapshot asynchronously
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(10), () -> journal.persistedInStorage(pid).size() < 2 * every);
+            }
+            THREE.forEach(g::crash);
+            THREE.forEach(g::spawn);
+            g.awaitLeader(THREE);
+            versions.forEach((k, v) -> assertEquals(v, version(g, k), "version of " + k + " after restart from a trimmed journal"));
+            long next = g.memory.store(g.swarmId, "ns", "k149", IntNode.valueOf(0), Duration.ZERO).toCompletableFuture().join();
+            assertTrue(next > versions.get("k149"), "the log goes on after the restart: version " + next); // versions are log indexes
+        }
+    }
+
+    @Test
     void leaderReplacesALostVoterWithACaughtUpLearner() {
         List<String> four = List.of("m1", "m2", "m3", "m4");
         try (RaftTestGroup g = new RaftTestGroup(four, 3, Duration.ofSeconds(1))) {

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,13 +30,34 @@ abstract class JournalScenarios {
 
     /**
      * Tasks of a dead node are picked up after this lease, short so the scenarios stay quick; pBFT checkpoints come
-     * every 4 requests, so a restart recovers from a stable checkpoint and the batches after it.
+     * every 4 requests, so a restart recovers from a stable checkpoint and the batches after it; a Raft member saves a
+     * snapshot every 5 journal writes and deletes what is older, so a restart recovers from a trimmed journal.
      */
     static final Map<String, Object> SCENARIO_CONFIG = Map.of("agent-mesh.tasks.lease", "2s", "agent-mesh.tasks.heartbeat", "500ms",
-            "agent-mesh.pbft.checkpoint-interval", "4", "agent-mesh.pbft.log-size", "8");
+            "agent-mesh.pbft.checkpoint-interval", "4", "agent-mesh.pbft.log-size", "8", "agent-mesh.raft.journal-snapshot-every", "5");
 
     /** Starts {@code nodes} nodes on this backend; {@code dataDir} survives between two calls of one test. */
     abstract MeshTestCluster cluster(int nodes, Path dataDir);
+
+    /** A connection to the database the cluster of {@code dataDir} journals into, while it runs. */
+    abstract Connection database(Path dataDir) throws SQLException;
+
+    /** Live (not deleted) journal rows per persistence id starting with {@code prefix}. */
+    private Map<String, Integer> journalRows(Path dataDir, String prefix) {
+        try (Connection c = database(dataDir); PreparedStatement q = c.prepareStatement("SELECT \"persistence_id\", COUNT(*)"
+                + " FROM \"event_journal\" WHERE \"persistence_id\" LIKE ? AND \"deleted\" = false GROUP BY \"persistence_id\"")) {
+            q.setString(1, prefix + "%");
+            Map<String, Integer> rows = new HashMap<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Test
     void agentsOfACrashedNodeRunAgainOnTheSurvivorsWithTheirState(@TempDir Path data) {
@@ -119,6 +144,11 @@ abstract class JournalScenarios {
                         .toCompletableFuture().join());
             }
             mesh.memory().delete("mem", "ns", "k0").toCompletableFuture().join();
+            // each member has written more than 21 events; every 5th saved a snapshot and deleted what is older
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(20), () -> {
+                Map<String, Integer> rows = journalRows(data, "RaftMember|mem:");
+                return rows.size() == 3 && rows.values().stream().allMatch(n -> n < 10);
+            });
         }
         try (MeshTestCluster second = cluster(1, data)) {
             AgentMesh mesh = second.node(0).mesh();

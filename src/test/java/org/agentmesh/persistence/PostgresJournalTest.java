@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import org.agentmesh.testkit.MeshTestCluster;
@@ -48,5 +49,10 @@ class PostgresJournalTest extends JournalScenarios {
     @Override
     MeshTestCluster cluster(int nodes, Path dataDir) {
         return MeshTestCluster.start(nodes, dataDir, Path.of("config/postgres.conf"), SCENARIO_CONFIG);
+    }
+
+    @Override
+    Connection database(Path dataDir) throws SQLException {
+        return DriverManager.getConnection(URL, USER, PASSWORD);
     }
 }
