@@ -91,10 +91,8 @@ public final class RaftBench {
 
     /**
      * The JIT counts as quiet when it compiled for less than this share of a warm-up round's wall time. On this 2-core
-     * machine our three nodes kept its compiler threads busy for over a minute (from /proc thread times, a 1-client
-     * durable run: 57-69% of a core in each 10 s up to 70 s in, 40-49% at 80-90 s, 5-16% from 100 s on), and a cell
-     * measured meanwhile measures the compiler, not the system: that run did 211 commits/s over 150 s where 8 s cells
-     * 12 s in did 75-132.
+     * machine our three nodes kept its compiler threads busy for over a minute, and a cell measured meanwhile measures
+     * the compiler, not the system (the README's Raft benchmark section has the /proc thread times).
      */
     static final double QUIET_JIT_SHARE = 0.10;
     /** Quiet rounds in a row that end a warm-up: one alone may be a lull (seen: 5%, 7%, then 44%). */
@@ -404,9 +402,17 @@ public final class RaftBench {
         }
         sb.append("ratios are ours/Ratis: c/s above 1 and latency below 1 mean ours is ahead");
         for (WarmUp w : r.warmUps()) {
-            sb.append(String.format(Locale.ROOT, "%nwarm-up of %s, durable %s: %.0f s, %d operations, JIT %.0f%% in the last round%s",
-                    w.system(), w.durable() ? "on" : "off", w.seconds(), w.operations(), 100 * w.lastRoundJitShare(),
-                    w.quiet() || w.seconds() == 0 ? "" : " (not quiet: stopped at --cluster-warmup-max)"));
+            if (w.seconds() == 0) {
+                sb.append(String.format(Locale.ROOT, "%nno warm-up of %s, durable %s", w.system(), w.durable() ? "on" : "off"));
+                continue;
+            }
+            // NaN: a JVM without compile time monitoring, where the warm-up ran its minimum
+            boolean monitored = !Double.isNaN(w.lastRoundJitShare());
+            sb.append(String.format(Locale.ROOT, "%nwarm-up of %s, durable %s: %.0f s, %d operations, %s%s",
+                    w.system(), w.durable() ? "on" : "off", w.seconds(), w.operations(),
+                    monitored ? String.format(Locale.ROOT, "JIT %.0f%% in the last round", 100 * w.lastRoundJitShare())
+                            : "JIT not monitored",
+                    w.quiet() || !monitored ? "" : " (not quiet: stopped at --cluster-warmup-max)"));
         }
         return sb.toString();
     }
