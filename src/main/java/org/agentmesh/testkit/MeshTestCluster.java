@@ -160,6 +160,24 @@ public final class MeshTestCluster implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * Whether node {@code i} runs the swarm directory ({@code SwarmRegistry}) or swarm {@code swarmId}'s own entity
+     * ({@code SwarmEntity}). Until the split brain resolver downs a crashed node that does, sharding cannot reach them,
+     * so that swarm's routing, re-dispatch and task reads wait for the resolver (see the README's failure section).
+     */
+    public boolean hostsDirectoryOf(int i, String swarmId) {
+        return !entityIds(i, org.agentmesh.swarm.SwarmRegistry.TYPE_KEY).isEmpty()
+                || entityIds(i, org.agentmesh.swarm.SwarmEntity.TYPE_KEY).contains(swarmId);
+    }
+
+    /**
+     * A node whose crash the failure detectors alone must recover from: of {@code candidates}, those not hosting the
+     * swarm's directory ({@link #hostsDirectoryOf}), the one {@link #hostingAMinority} picks; -1 if none qualifies.
+     */
+    public int crashableWithoutTheResolver(org.agentmesh.swarm.SwarmHealth health, String swarmId, int... candidates) {
+        return hostingAMinority(health, java.util.Arrays.stream(candidates).filter(i -> !hostsDirectoryOf(i, swarmId)).toArray());
+    }
+
     /** The live node {@code i}; fails if it is crashed. */
     public MeshNode node(int i) {
         if (nodes[i] == null) {

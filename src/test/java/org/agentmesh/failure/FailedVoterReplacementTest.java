@@ -13,9 +13,6 @@ import java.util.TreeSet;
 import org.agentmesh.memory.MeshMemory;
 import org.agentmesh.memory.RaftMember;
 import org.agentmesh.swarm.AgentMesh;
-import org.agentmesh.swarm.SwarmEntity;
-import org.agentmesh.swarm.SwarmRegistry;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.agentmesh.swarm.SwarmHealth;
 import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.testkit.MeshTestCluster;
@@ -30,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class FailedVoterReplacementTest {
 
     private static final int AGENTS = 8;
+    /** Swarms tried for a fitting placement; each try's placement is printed. */
+    private static final int ATTEMPTS = 12;
 
     @Test
     void votersOfACrashedNodeAreReplacedOnceTheirFailureIsConfirmed() {
@@ -42,14 +41,17 @@ class FailedVoterReplacementTest {
             AgentMesh mesh0 = cluster.node(0).mesh();
             MeshMemory memory0 = mesh0.memory();
             // placement is by hash: try swarms until one has a node that hosts a voter, but fewer than half of them (the
-            // others can still commit the repair) and of the agents, and not the swarm's registry entries, which the failure detectors and
-            // the directory need until the node is downed
+            // others can still commit the repair) and of the agents, and not the swarm's directory (until the node is
+            // downed, the repair's routing and reads would wait on it), shutting down those that do not fit
             String swarm = null;
             int victim = -1;
             Set<String> votersBefore = Set.of();
             SwarmHealth health = null;
             List<String> tried = new java.util.ArrayList<>();
-            for (int attempt = 0; attempt < 6 && victim < 0; attempt++) {
+            for (int attempt = 0; attempt < ATTEMPTS && victim < 0; attempt++) {
+                if (swarm != null) {
+                    mesh0.shutdownSwarm(swarm).toCompletableFuture().join();
+                }
                 String id = "vote-" + attempt;
                 mesh0.createSwarm(SwarmRequest.of(id, AGENTS)).toCompletableFuture().join();
                 MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
@@ -71,14 +73,17 @@ class FailedVoterReplacementTest {
                     long v = countIn(cluster.agentsOn(health, node), votersBefore);
                     // and fewer than half of the agents: the survivors must keep a majority, or they go read-only
                     if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
-                            && 2 * cluster.agentsOn(health, node).size() < AGENTS && !hostsRegistryOf(cluster, node, id)) {
+                            && 2 * cluster.agentsOn(health, node).size() < AGENTS && !cluster.hostsDirectoryOf(node, id)) {
                         victim = node;
                     }
                 }
+                final String triedId = id;
                 tried.add(id + ": voters " + votersBefore + ", agents " + health.agents().stream()
-                        .map(r -> r.agentId() + "@" + r.node()).toList());
+                        .map(r -> r.agentId() + "@" + r.node()).toList() + ", directory on nodes "
+                        + java.util.stream.IntStream.range(0, 3).filter(n -> cluster.hostsDirectoryOf(n, triedId)).boxed().toList());
             }
             assertTrue(victim >= 0, "no swarm had a node hosting a minority of its voters: " + tried);
+            System.out.printf("placements tried: %s; victim node %d%n", tried, victim);
             final String swarmId = swarm;
             Set<String> dead = cluster.agentsOn(health, victim);
             MeshMemory memory = cluster.node(victim == 0 ? 1 : 0).mesh().memory();
@@ -120,15 +125,6 @@ class FailedVoterReplacementTest {
         Set<String> v = new TreeSet<>();
         s.members().stream().filter(RaftMember.MemberProgress::voter).forEach(m -> v.add(m.id()));
         return v;
-    }
-
-    /** Whether the node hosts the swarm's entity or any swarm-registry entity. */
-    private static boolean hostsRegistryOf(MeshTestCluster cluster, int node, String swarmId) {
-        return hosts(cluster, node, SwarmRegistry.TYPE_KEY, id -> true) || hosts(cluster, node, SwarmEntity.TYPE_KEY, swarmId::equals);
-    }
-
-    private static boolean hosts(MeshTestCluster cluster, int node, EntityTypeKey<?> type, java.util.function.Predicate<String> entity) {
-        return cluster.entityIds(node, type).stream().anyMatch(entity);
     }
 
     private static long countIn(Set<String> agents, Set<String> voters) {
