@@ -9,13 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.agentmesh.actor.Asks;
 import org.agentmesh.failure.WriteGuard;
 import org.agentmesh.failure.WriteRefused;
 import org.agentmesh.memory.RaftMember.Reply;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The linearizable mesh memory of every swarm, as a Java API: {@code AgentMesh.get(system).memory()}.
@@ -169,7 +169,7 @@ public final class MeshMemory {
     }
 
     private CompletionStage<RaftMember.RaftStatus> statusOf(String swarmId, String member, Duration timeout) {
-        return AskPattern.ask(route.member(swarmId, member), RaftMember.GetStatus::new, timeout, system.scheduler());
+        return Asks.ask(route.member(swarmId, member), RaftMember.GetStatus::new, timeout, system.scheduler());
     }
 
     /**
@@ -296,7 +296,7 @@ public final class MeshMemory {
                 throw timedOut(swarmId);
             }
             String target = believedLeader(swarmId, members);
-            return AskPattern.<RaftMember.Command, Reply>ask(recipient(swarmId, target),
+            return Asks.<RaftMember.Command, Reply>ask(recipient(swarmId, target),
                     replyTo -> new RaftMember.WriteBatch(ops, replyTo), Duration.ofNanos(remaining), system.scheduler())
                     .handle((reply, error) -> {
                         answerBatch(swarmId, members, target, batch, reply, error);
@@ -371,7 +371,7 @@ public final class MeshMemory {
             CompletableFuture<Reply> first = new CompletableFuture<>();
             java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(members.size());
             for (String m : members) {
-                AskPattern.<RaftMember.Command, Reply>ask(route.member(swarmId, m), message::apply, timeout, system.scheduler())
+                Asks.<RaftMember.Command, Reply>ask(route.member(swarmId, m), message, timeout, system.scheduler())
                         .whenComplete((reply, error) -> {
                             if (error == null && !(reply instanceof RaftMember.Redirect)) {
                                 first.complete(reply);
@@ -407,7 +407,7 @@ public final class MeshMemory {
         // a write asked once must not be asked again if we cannot tell whether it was applied: wait for it
         Duration timeout = write ? Duration.ofNanos(remaining)
                 : Duration.ofNanos(Math.min(remaining, READ_ATTEMPT_TIMEOUT.toNanos()));
-        CompletionStage<Reply> asked = AskPattern.ask(recipient(swarmId, target), message::apply, timeout, system.scheduler());
+        CompletionStage<Reply> asked = Asks.ask(recipient(swarmId, target), message, timeout, system.scheduler());
         return asked.handle((reply, error) -> {
             if (error != null || !(reply instanceof RaftMember.Written || reply instanceof RaftMember.Found)) {
                 direct.remove(swarmId); // next time through Cluster Sharding, which finds the member wherever it is
