@@ -1025,7 +1025,12 @@ public final class AgentMesh implements Extension {
 
         @Override
         public void learnedFailed(String swarmId, String agentId) {
-            failedAgents.failed(swarmId, agentId); // a declarer elsewhere recovers; this node only stops routing to it
+            // a declarer elsewhere recovers; this node stops routing to it and, the first time it hears of it, re-dispatches
+            // too: a task this node routed to the agent after the declarer listed its tasks (a task of another agent that
+            // failed with it, routed here before this node knew) would otherwise wait for its lease
+            if (failedAgents.failed(swarmId, agentId)) {
+                redispatchTasksOf(swarmId, agentId);
+            }
         }
 
         @Override

@@ -13,8 +13,9 @@ final class FailedAgents {
 
     private final Map<String, Set<String>> bySwarm = new ConcurrentHashMap<>();
 
-    void failed(String swarmId, String agentId) {
-        bySwarm.computeIfAbsent(swarmId, s -> ConcurrentHashMap.newKeySet()).add(agentId);
+    /** Holds {@code agentId} failed; true if this node did not hold it failed already. */
+    boolean failed(String swarmId, String agentId) {
+        return bySwarm.computeIfAbsent(swarmId, s -> ConcurrentHashMap.newKeySet()).add(agentId);
     }
 
     void alive(String swarmId, String agentId) {

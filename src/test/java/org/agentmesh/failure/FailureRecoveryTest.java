@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmHealth;
@@ -61,19 +62,26 @@ class FailureRecoveryTest {
             }
             assertTrue(victim >= 0, "no swarm placed fewer than half of its agents, and not its directory, on node 1 or 2: " + tried);
             System.out.printf("placements tried: %s; victim node %d%n", tried, victim);
-            for (int i = 0; i < 12; i++) {
-                mesh.submitTask(swarm, TaskRequest.sleep("long-" + i, 300_000, List.of())).toCompletableFuture().join();
-            }
-            before = mesh.health(swarm).toCompletableFuture().join();
+            // a task whose own entity lives on the victim cannot move before the resolver downs the node (its single source
+            // of truth is there), so the victim's agents must hold tasks whose entities live on the survivors: submit until
+            // they do (each entity's node is the hash of its id: with 2 tasks held, both entities were on the victim 1 in 9)
             final String rec = swarm;
             Set<String> victimAgents = cluster.agentsOn(before, victim);
             Map<String, Integer> held = new HashMap<>();
-            mesh.tasks(rec, Optional.empty(), 100).toCompletableFuture().join().forEach(t -> {
-                if (victimAgents.contains(t.agentId())) {
-                    held.put(t.spec().id(), t.attempt());
+            int submitted = 0;
+            while (held.isEmpty() && submitted < 48) {
+                for (int i = 0; i < 12; i++, submitted++) {
+                    mesh.submitTask(swarm, TaskRequest.sleep("long-" + submitted, 300_000, List.of())).toCompletableFuture().join();
                 }
-            });
-            assertFalse(held.isEmpty(), "the victim's agents hold tasks");
+                Set<String> onVictim = cluster.entityIds(victim, TaskEntity.TYPE_KEY);
+                for (TaskEntity.State t : mesh.tasks(rec, Optional.empty(), 100).toCompletableFuture().join()) {
+                    if (victimAgents.contains(t.agentId()) && !onVictim.contains(TaskEntity.entityId(rec, t.spec().id()))) {
+                        held.put(t.spec().id(), t.attempt());
+                    }
+                }
+            }
+            assertFalse(held.isEmpty(), "after " + submitted + " tasks the victim's agents hold none whose entity lives elsewhere");
+            System.out.printf("%d tasks; held by the victim's agents with their entity on a survivor: %s%n", submitted, held.keySet());
 
             long crashedAt = System.currentTimeMillis();
             cluster.crash(victim);
@@ -94,6 +102,21 @@ class FailureRecoveryTest {
                 throw new AssertionError("confirmed failed: " + detected + ", victims " + victimAgents, e);
             }
             assertTrue(after[0].confirmationsPerFailure().stream().allMatch(c -> c >= 1), "every failure confirmed by another agent");
+            // and then every such task, not only the first: one re-dispatched to another of the victim's agents before this
+            // node knew that one failed too moves again when the failure reaches it, long before the 60 s lease
+            Map<String, String> holders = new TreeMap<>();
+            try {
+                MeshTestCluster.awaitUntil(Duration.ofSeconds(15), () -> {
+                    holders.clear();
+                    mesh.tasks(rec, Optional.empty(), 100).toCompletableFuture().join().stream()
+                            .filter(t -> held.containsKey(t.spec().id()))
+                            .forEach(t -> holders.put(t.spec().id(), t.agentId() + "@" + t.attempt()));
+                    return holders.size() == held.size() && holders.values().stream().noneMatch(h ->
+                            victimAgents.contains(h.substring(0, h.indexOf('@'))));
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError("holders now " + holders + ", victims " + victimAgents, e);
+            }
             List<TaskEntity.State> tasks = mesh.tasks(rec, Optional.empty(), 100).toCompletableFuture().join();
             assertTrue(tasks.stream().noneMatch(t -> t.phase().terminal()), "nothing completed or failed by the re-dispatch itself");
         }
