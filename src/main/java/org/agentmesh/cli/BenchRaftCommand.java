@@ -46,6 +46,11 @@ final class BenchRaftCommand {
         @Option(names = "--payload", defaultValue = "128", description = "Payload bytes per write. Default: 128")
         int payload;
 
+        @Option(names = "--fork", arity = "1", defaultValue = "true",
+                description = "Run each system's phase (one durability mode) in a JVM of its own, so none is measured in "
+                        + "the heap and JIT profiles of the phases before it. Default: true")
+        boolean fork;
+
         @Option(names = "--out", defaultValue = "bench-results/raft.json", description = "JSON output. Default: bench-results/raft.json")
         Path out;
 
@@ -65,7 +70,7 @@ final class BenchRaftCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--systems: " + e.getMessage());
             }
-            RaftBench.Result r = RaftBench.run(options, System.out);
+            RaftBench.Result r = fork ? RaftBench.runForked(options, System.out) : RaftBench.run(options, System.out);
             System.out.println(RaftBench.table(r));
             System.out.println("wrote " + RaftBench.writeJson(r, out));
             return 0;
