@@ -128,9 +128,14 @@ public final class MeshMetrics {
         counter("agent_mesh_failure_rejoins", "agents held failed and then seen alive again", swarm).increment();
     }
 
-    /** Recovery ran for a failed agent: {@code tasks} of its unfinished tasks were re-dispatched. */
+    /** Recovery ran for a failed agent (declared by an agent of this node): {@code tasks} of its unfinished tasks were re-dispatched. */
     public void failureRecovered(String swarm, int tasks) {
         counter("agent_mesh_failure_recoveries", "recoveries run for failed agents", swarm).increment();
+        tasksRedispatched(swarm, tasks);
+    }
+
+    /** {@code tasks} unfinished tasks of a failed agent were re-dispatched (by a recovery, or by a node that learned of the failure). */
+    public void tasksRedispatched(String swarm, int tasks) {
         counter("agent_mesh_tasks_redispatched", "tasks of failed agents re-dispatched at once", swarm).increment(tasks);
     }
 

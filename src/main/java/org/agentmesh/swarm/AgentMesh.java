@@ -999,7 +999,7 @@ public final class AgentMesh implements Extension {
     public void onPeerFailed(String swarmId, String agentId) {
         log.warn("agent {} of swarm {} confirmed failed: recovering", agentId, swarmId);
         failedAgents.failed(swarmId, agentId); // routing: no new task goes to it, no view refresh waits for its worker
-        redispatchTasksOf(swarmId, agentId); // its unfinished tasks, now rather than when their leases run out
+        redispatchTasksOf(swarmId, agentId, true); // its unfinished tasks, now rather than when their leases run out
         gossipPeerFailed(swarmId, agentId); // gossip: FAILED rumor, dead entry, overlay links replaced
         memory.peerFailed(swarmId, agentId); // Raft: the swarm's leader replaces the failed voter
         agentDeparted(swarmId, agentId); // pBFT: its votes stop counting, open proposals are recounted
@@ -1029,7 +1029,7 @@ public final class AgentMesh implements Extension {
             // too: a task this node routed to the agent after the declarer listed its tasks (a task of another agent that
             // failed with it, routed here before this node knew) would otherwise wait for its lease
             if (failedAgents.failed(swarmId, agentId)) {
-                redispatchTasksOf(swarmId, agentId);
+                redispatchTasksOf(swarmId, agentId, false);
             }
         }
 
@@ -1041,9 +1041,10 @@ public final class AgentMesh implements Extension {
 
     /**
      * Every unfinished task {@code agentId} holds is re-dispatched now. Attempt numbers fence it, so a false verdict
-     * costs a duplicate run, never a double completion.
+     * costs a duplicate run, never a double completion. {@code recovery}: run for a failure declared here (counted as
+     * a recovery), not one this node learned of (only its tasks are counted).
      */
-    private void redispatchTasksOf(String swarmId, String agentId) {
+    private void redispatchTasksOf(String swarmId, String agentId, boolean recovery) {
         taskQueries.list(swarmId, java.util.Optional.empty(), Integer.MAX_VALUE).thenAccept(tasks -> {
             List<TaskEntity.State> held = tasks.stream()
                     .filter(t -> (t.phase() == TaskEntity.Phase.ASSIGNED || t.phase() == TaskEntity.Phase.RUNNING)
@@ -1053,7 +1054,11 @@ public final class AgentMesh implements Extension {
                 log.info("re-dispatching task {} of failed agent {} (attempt {})", t.spec().id(), agentId, t.attempt());
                 taskRef(swarmId, t.spec().id()).tell(new TaskEntity.HolderFailed(agentId, t.attempt()));
             });
-            metrics.failureRecovered(swarmId, held.size());
+            if (recovery) {
+                metrics.failureRecovered(swarmId, held.size());
+            } else {
+                metrics.tasksRedispatched(swarmId, held.size());
+            }
         }).exceptionally(e -> {
             log.warn("could not list the tasks of failed agent {} of swarm {}: {}", agentId, swarmId, e.toString());
             return null;
