@@ -145,8 +145,9 @@ public final class RaftBench {
                 try {
                     progress.printf(Locale.ROOT, "%s durable=%s: in a JVM of its own%n", system, durable);
                     progress.flush();
+                    // its logs go to our stderr, as in one JVM, so stdout keeps only progress and the table
                     Process child = new ProcessBuilder(phaseCommand(o.phase(durable, system), json))
-                            .redirectErrorStream(true).start();
+                            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
                     try (var lines = child.inputReader()) { // its progress goes where ours does
                         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                             progress.println(line);
