@@ -178,6 +178,50 @@ public final class MeshTestCluster implements AutoCloseable {
         return hostingAMinority(health, java.util.Arrays.stream(candidates).filter(i -> !hostsDirectoryOf(i, swarmId)).toArray());
     }
 
+    /** A swarm whose hash placement fitted a test ({@link #placeSwarm}), its health then, and the node the test picked. */
+    public record Placement(String swarmId, org.agentmesh.swarm.SwarmHealth health, int victim) {}
+
+    /** What a test asks of a placement: the node it picks in swarm {@code swarmId}, or -1 if none fits. */
+    @FunctionalInterface
+    public interface Pick {
+        int victim(String swarmId, org.agentmesh.swarm.SwarmHealth health);
+    }
+
+    /**
+     * Agents, and so their Raft members and detectors, are placed by hash: creates swarms {@code prefix-0},
+     * {@code prefix-1}, ... of {@code agents} agents through node 0, each awaited until every agent knows every other,
+     * until {@code pick} picks a node in one, shutting down each that does not fit. Prints every placement tried; fails
+     * with all of them after {@code attempts}.
+     */
+    public Placement placeSwarm(String prefix, int agents, int attempts, Pick pick) {
+        org.agentmesh.swarm.AgentMesh mesh = node(0).mesh();
+        List<String> tried = new ArrayList<>();
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            String id = prefix + "-" + attempt;
+            mesh.createSwarm(org.agentmesh.swarm.SwarmRequest.of(id, agents)).toCompletableFuture().join();
+            awaitUntil(Duration.ofSeconds(60), () -> {
+                org.agentmesh.swarm.SwarmHealth h = mesh.health(id).toCompletableFuture().join();
+                return h.agents().size() == agents && h.agents().stream().allMatch(r -> r.known() == agents);
+            });
+            org.agentmesh.swarm.SwarmHealth health = mesh.health(id).toCompletableFuture().join();
+            int victim = pick.victim(id, health);
+            StringBuilder placed = new StringBuilder(id).append(':');
+            for (int i = 0; i < nodes.length; i++) {
+                if (isRunning(i)) {
+                    placed.append(" node ").append(i).append(' ').append(agentsOn(health, i))
+                            .append(hostsDirectoryOf(i, id) ? " + directory" : "");
+                }
+            }
+            tried.add(placed.toString());
+            if (victim >= 0) {
+                System.out.printf("placements tried: %s; victim node %d%n", tried, victim);
+                return new Placement(id, health, victim);
+            }
+            mesh.shutdownSwarm(id).toCompletableFuture().join();
+        }
+        throw new AssertionError("no placement of " + attempts + " swarms fitted: " + tried);
+    }
+
     /** The live node {@code i}; fails if it is crashed. */
     public MeshNode node(int i) {
         if (nodes[i] == null) {

@@ -14,7 +14,6 @@ import org.agentmesh.memory.MeshMemory;
 import org.agentmesh.memory.RaftMember;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmHealth;
-import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.testkit.MeshTestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -40,24 +39,10 @@ class FailedVoterReplacementTest {
         try (MeshTestCluster cluster = MeshTestCluster.start(3, o)) {
             AgentMesh mesh0 = cluster.node(0).mesh();
             MeshMemory memory0 = mesh0.memory();
-            // placement is by hash: try swarms until one has a node that hosts a voter, but fewer than half of them (the
-            // others can still commit the repair) and of the agents, and not the swarm's directory (until the node is
-            // downed, the repair's routing and reads would wait on it), shutting down those that do not fit
-            String swarm = null;
-            int victim = -1;
-            Set<String> votersBefore = Set.of();
-            SwarmHealth health = null;
-            List<String> tried = new java.util.ArrayList<>();
-            for (int attempt = 0; attempt < ATTEMPTS && victim < 0; attempt++) {
-                if (swarm != null) {
-                    mesh0.shutdownSwarm(swarm).toCompletableFuture().join();
-                }
-                String id = "vote-" + attempt;
-                mesh0.createSwarm(SwarmRequest.of(id, AGENTS)).toCompletableFuture().join();
-                MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
-                    SwarmHealth h = mesh0.health(id).toCompletableFuture().join();
-                    return h.agents().size() == AGENTS && h.agents().stream().allMatch(r -> r.known() == AGENTS);
-                });
+            // a node that hosts a voter, but fewer than half of them (the others can still commit the repair) and of the
+            // agents, and not the swarm's directory (until the node is downed, the repair's routing and reads would wait on it)
+            java.util.concurrent.atomic.AtomicReference<Set<String>> votersSeen = new java.util.concurrent.atomic.AtomicReference<>();
+            MeshTestCluster.Placement placed = cluster.placeSwarm("vote", AGENTS, ATTEMPTS, (id, health) -> {
                 MeshTestCluster.awaitUntil(Duration.ofSeconds(60), () -> {
                     try {
                         memory0.store(id, "ns", "before", IntNode.valueOf(1), Duration.ZERO).toCompletableFuture().join();
@@ -66,24 +51,23 @@ class FailedVoterReplacementTest {
                         return false;
                     }
                 });
-                swarm = id;
-                votersBefore = voters(memory0, id);
-                health = mesh0.health(id).toCompletableFuture().join();
+                Set<String> voters = voters(memory0, id);
+                votersSeen.set(voters);
+                System.out.printf("%s: voters %s%n", id, voters);
                 for (int node : new int[] {1, 2, 0}) {
-                    long v = countIn(cluster.agentsOn(health, node), votersBefore);
+                    long v = countIn(cluster.agentsOn(health, node), voters);
                     // and fewer than half of the agents: the survivors must keep a majority, or they go read-only
-                    if (victim < 0 && v >= 1 && 2 * (votersBefore.size() - v) > votersBefore.size()
+                    if (v >= 1 && 2 * (voters.size() - v) > voters.size()
                             && 2 * cluster.agentsOn(health, node).size() < AGENTS && !cluster.hostsDirectoryOf(node, id)) {
-                        victim = node;
+                        return node;
                     }
                 }
-                final String triedId = id;
-                tried.add(id + ": voters " + votersBefore + ", agents " + health.agents().stream()
-                        .map(r -> r.agentId() + "@" + r.node()).toList() + ", directory on nodes "
-                        + java.util.stream.IntStream.range(0, 3).filter(n -> cluster.hostsDirectoryOf(n, triedId)).boxed().toList());
-            }
-            assertTrue(victim >= 0, "no swarm had a node hosting a minority of its voters: " + tried);
-            System.out.printf("placements tried: %s; victim node %d%n", tried, victim);
+                return -1;
+            });
+            String swarm = placed.swarmId();
+            int victim = placed.victim();
+            SwarmHealth health = placed.health();
+            Set<String> votersBefore = votersSeen.get();
             final String swarmId = swarm;
             Set<String> dead = cluster.agentsOn(health, victim);
             MeshMemory memory = cluster.node(victim == 0 ? 1 : 0).mesh().memory();

@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.agentmesh.swarm.AgentMesh;
 import org.agentmesh.swarm.SwarmHealth;
-import org.agentmesh.swarm.SwarmRequest;
 import org.agentmesh.task.TaskEntity;
 import org.agentmesh.task.TaskRequest;
 import org.agentmesh.testkit.MeshTestCluster;
@@ -39,29 +38,12 @@ class FailureRecoveryTest {
             // the victim: node 1 or 2, hosting agents but fewer than half of them, so the survivors keep a majority (with
             // half or more gone they are read-only and cannot confirm every failure: see the partition tests), and not the
             // swarm's directory (with it on the dead node, routing waits for the resolver: once it did, and re-dispatch
-            // took the resolver's 30 s). Placement is by hash: try swarms until one fits, shutting down those that do not.
-            String swarm = null;
-            int victim = -1;
-            SwarmHealth before = null;
-            List<String> tried = new java.util.ArrayList<>();
-            for (int attempt = 0; attempt < ATTEMPTS && victim < 0; attempt++) {
-                if (swarm != null) {
-                    mesh.shutdownSwarm(swarm).toCompletableFuture().join();
-                }
-                String id = "rec-" + attempt;
-                mesh.createSwarm(SwarmRequest.of(id, 6)).toCompletableFuture().join();
-                MeshTestCluster.awaitUntil(Duration.ofSeconds(30), () -> {
-                    SwarmHealth h = mesh.health(id).toCompletableFuture().join();
-                    return h.agents().size() == 6 && h.agents().stream().allMatch(r -> r.known() == 6);
-                });
-                swarm = id;
-                before = mesh.health(id).toCompletableFuture().join();
-                victim = cluster.crashableWithoutTheResolver(before, id, 1, 2);
-                tried.add(id + ": agents on node 1 " + cluster.agentsOn(before, 1) + ", node 2 " + cluster.agentsOn(before, 2)
-                        + ", directory on node 1 " + cluster.hostsDirectoryOf(1, id) + ", node 2 " + cluster.hostsDirectoryOf(2, id));
-            }
-            assertTrue(victim >= 0, "no swarm placed fewer than half of its agents, and not its directory, on node 1 or 2: " + tried);
-            System.out.printf("placements tried: %s; victim node %d%n", tried, victim);
+            // took the resolver's 30 s)
+            MeshTestCluster.Placement placed = cluster.placeSwarm("rec", 6, ATTEMPTS,
+                    (id, health) -> cluster.crashableWithoutTheResolver(health, id, 1, 2));
+            String swarm = placed.swarmId();
+            int victim = placed.victim();
+            SwarmHealth before = placed.health();
             // a task whose own entity lives on the victim cannot move before the resolver downs the node (its single source
             // of truth is there), so the victim's agents must hold tasks whose entities live on the survivors: submit until
             // they do (each entity's node is the hash of its id: with 2 tasks held, both entities were on the victim 1 in 9)
