@@ -49,10 +49,9 @@ class FailedAgentRoutingTest {
                 int candidate = cluster.crashableWithoutTheResolver(health, id, 1, 2);
                 return candidate >= 0 && cluster.agentsOn(health, candidate).size() <= 3 ? candidate : -1;
             });
-            String swarm = placed.swarmId();
+            String route = placed.swarmId();
             int victim = placed.victim();
             SwarmHealth before = placed.health();
-            final String route = swarm;
             Set<String> victimAgents = cluster.agentsOn(before, victim);
 
             // a mesh in use: every worker has been asked for its load, every task shard has held a task

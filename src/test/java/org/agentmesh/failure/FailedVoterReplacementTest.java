@@ -64,11 +64,10 @@ class FailedVoterReplacementTest {
                 }
                 return -1;
             });
-            String swarm = placed.swarmId();
+            String swarmId = placed.swarmId();
             int victim = placed.victim();
             SwarmHealth health = placed.health();
             Set<String> votersBefore = votersSeen.get();
-            final String swarmId = swarm;
             Set<String> dead = cluster.agentsOn(health, victim);
             MeshMemory memory = cluster.node(victim == 0 ? 1 : 0).mesh().memory();
             Set<String> live = new TreeSet<>();

@@ -41,19 +41,18 @@ class FailureRecoveryTest {
             // took the resolver's 30 s)
             MeshTestCluster.Placement placed = cluster.placeSwarm("rec", 6, ATTEMPTS,
                     (id, health) -> cluster.crashableWithoutTheResolver(health, id, 1, 2));
-            String swarm = placed.swarmId();
+            String rec = placed.swarmId();
             int victim = placed.victim();
             SwarmHealth before = placed.health();
             // a task whose own entity lives on the victim cannot move before the resolver downs the node (its single source
             // of truth is there), so the victim's agents must hold tasks whose entities live on the survivors: submit until
             // they do (each entity's node is the hash of its id: with 2 tasks held, both entities were on the victim 1 in 9)
-            final String rec = swarm;
             Set<String> victimAgents = cluster.agentsOn(before, victim);
             Map<String, Integer> held = new HashMap<>();
             int submitted = 0;
             while (held.isEmpty() && submitted < 48) {
                 for (int i = 0; i < 12; i++, submitted++) {
-                    mesh.submitTask(swarm, TaskRequest.sleep("long-" + submitted, 300_000, List.of())).toCompletableFuture().join();
+                    mesh.submitTask(rec, TaskRequest.sleep("long-" + submitted, 300_000, List.of())).toCompletableFuture().join();
                 }
                 Set<String> onVictim = cluster.entityIds(victim, TaskEntity.TYPE_KEY);
                 for (TaskEntity.State t : mesh.tasks(rec, Optional.empty(), 100).toCompletableFuture().join()) {
