@@ -54,14 +54,36 @@ public final class ClusterReachabilityLog {
     /** This node's side: members it reaches (itself included) among Up/Joining/WeaklyUp members it knows. */
     public PartitionStatus clusterStatus(PartitionDetectorConfig config) {
         var state = Cluster.get(system).state();
-        int known = 0;
+        Set<Member> unreachable = state.getUnreachable();
+        java.util.List<MemberView> views = new java.util.ArrayList<>();
         for (Member m : state.getMembers()) {
+            views.add(new MemberView(m.status(), !unreachable.contains(m)));
+        }
+        return clusterStatus(views, config);
+    }
+
+    /** A member as this node sees it: its membership status and whether this node reaches it. */
+    public record MemberView(MemberStatus status, boolean reachable) {}
+
+    /**
+     * The side this node is on among {@code members}: only Up, WeaklyUp and Joining members count, and only their
+     * reachability. A downed member stays unreachable until it is removed; counting it against the others (as this
+     * did once) made the majority side READ_ONLY for that second: its writes were refused and its reads went to
+     * whichever member answered first, stale or not (a linearizability test caught it).
+     */
+    static PartitionStatus clusterStatus(java.util.List<MemberView> members, PartitionDetectorConfig config) {
+        int known = 0;
+        int reachable = 0;
+        for (MemberView m : members) {
             if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp() || m.status() == MemberStatus.joining()) {
                 known++;
+                if (m.reachable()) {
+                    reachable++;
+                }
             }
         }
         known = Math.max(known, 1);
-        int reachable = Math.max(1, known - state.getUnreachable().size());
+        reachable = Math.max(1, reachable); // this node reaches itself, whatever its own status says
         int needed = config.needed(known);
         PartitionMode mode = reachable >= needed ? PartitionMode.NORMAL : PartitionMode.READ_ONLY;
         return new PartitionStatus(mode, reachable, known, needed, 0);
