@@ -282,7 +282,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private MemoryStore store = new MemoryStore();
     private long generation;
     private boolean flushScheduled;
-    private long nextRequestId = 1;
+    /**
+     * Request ids start at random per incarnation: a leader's answer to a read this member forwarded before it
+     * restarted (or moved) may still arrive, and must not match a read of the new incarnation with the same id.
+     */
+    private long nextRequestId = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << 62);
+    /** The commit index this member booted with: until it has re-applied that far its store is behind its own log. */
+    private long bootCommit;
     private long appliedIndex;
     private long appliedTerm;
     private long lastSnapshotIndex;
@@ -415,6 +421,7 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         core = new RaftCore(memberId, settings.core(),
                 new DurableState(state.hardState(), state.snapshot(), List.copyOf(state.entries())),
                 new SplittableRandom(seed), nowMillis());
+        bootCommit = core.commitIndex();
         timers.startTimerWithFixedDelay("tick", new Tick(), settings.tickInterval());
         scheduleFlush(); // re-applies committed entries after the snapshot
         log.debug("raft member {} of {} started in generation {} at term {}", memberId, swarmId, generation, core.term());
@@ -549,6 +556,11 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     private Effect<Event, State> onLocalRead(State state, LocalRead r) {
         if (core == null) {
             return Effect().reply(r.replyTo(), new Redirect("member not started", ""));
+        }
+        if (appliedIndex < bootCommit) {
+            // just restarted: reads stashed during recovery come before the flush that re-applies the log, and an
+            // answer now would come from a store that has not even caught up with this member's own log
+            return Effect().reply(r.replyTo(), new Redirect("re-applying its log", ""));
         }
         Reply reply;
         try {

@@ -51,6 +51,36 @@ class RaftMemberTest {
         }
     }
 
+    /**
+     * A restarted member re-applies its committed log in its first flush; a local (read-only mode) read that waited
+     * through recovery must not be answered before that, from an empty store: it is redirected instead.
+     */
+    @Test
+    void aRestartedMemberAnswersNoLocalReadBeforeReapplyingItsLog() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            g.memory.store(g.swarmId, "ns", "k", IntNode.valueOf(7), Duration.ZERO).toCompletableFuture().join();
+            for (int i = 0; i < 10; i++) { // later writes carry the commit of "k" into every member's journal
+                g.memory.store(g.swarmId, "ns", "later" + i, IntNode.valueOf(i), Duration.ZERO).toCompletableFuture().join();
+            }
+            String member = THREE.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            g.crash(member);
+            g.spawn(member);
+            var probe = g.testKit.<RaftMember.Reply>createTestProbe();
+            g.members.get(member).tell(new RaftMember.LocalRead(new RaftMember.GetKey("ns", "k"), probe.getRef()));
+            RaftMember.Reply reply = probe.receiveMessage(Duration.ofSeconds(5));
+            if (reply instanceof RaftMember.Found found) {
+                assertEquals(1, found.items().size(), member + " answered from a store without its committed log: " + found);
+            } else {
+                assertTrue(reply instanceof RaftMember.Redirect, member + " answered " + reply);
+            }
+            MeshTestCluster.awaitUntil(Duration.ofSeconds(10), () -> {
+                g.members.get(member).tell(new RaftMember.LocalRead(new RaftMember.GetKey("ns", "k"), probe.getRef()));
+                return probe.receiveMessage(Duration.ofSeconds(5)) instanceof RaftMember.Found f && f.items().size() == 1;
+            });
+        }
+    }
+
     /** A leader cut off from its majority must neither commit nor serve a read from its own (possibly stale) state. */
     @Test
     void withoutAMajorityRequestsFailWithinTheTimeoutAndNeverAnswerWrongly() {
