@@ -47,6 +47,17 @@ public final class HistoryRecorder<I, O> {
         }
     }
 
+    /** When operation {@code id}, still open, was invoked: the key to note more about it (e.g. which node was asked). */
+    public long invokeNanos(long id) {
+        synchronized (lock) {
+            Open<I> op = open.get(id);
+            if (op == null) {
+                throw new IllegalStateException("operation " + id + " is not open (never invoked, or already returned)");
+            }
+            return op.invokeNanos();
+        }
+    }
+
     /** Notes the answer of operation {@code id}. */
     public void returned(long id, O output) {
         long now = clock.getAsLong();

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agentmesh.failure.WriteRefused;
 import org.agentmesh.linearizability.CheckResult;
 import org.agentmesh.linearizability.History;
 import org.agentmesh.linearizability.HistoryRecorder;
@@ -57,6 +59,7 @@ class MeshMemoryLinearizabilityTest {
             }
 
             HistoryRecorder<KvInput, KvOutput> recorder = new HistoryRecorder<>();
+            Map<Long, Integer> sentTo = new ConcurrentHashMap<>(); // invocation time -> node asked, for the dump
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger completed = new AtomicInteger();
             AtomicInteger completedAfterRestart = new AtomicInteger();
@@ -64,14 +67,17 @@ class MeshMemoryLinearizabilityTest {
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
                 int client = c;
-                Thread t = new Thread(() -> runClient(cluster, client, recorder, running, completed, completedAfterRestart, restarted),
+                Thread t = new Thread(() -> runClient(cluster, client, recorder, sentTo, running, completed, completedAfterRestart,
+                        restarted),
                         "lin-client-" + c);
                 t.start();
                 clients.add(t);
             }
             Thread.sleep(4000);
+            long crashedAt = System.nanoTime();
             cluster.crash(2);
             Thread.sleep(8000);
+            long restartedAt = System.nanoTime();
             cluster.restart(2);
             cluster.awaitUp(3, Duration.ofSeconds(30));
             restarted.set(true);
@@ -86,6 +92,9 @@ class MeshMemoryLinearizabilityTest {
             CheckResult result = LinearizabilityChecker.check(new KeyValueModel(), history, Duration.ofSeconds(120));
             System.out.printf("%d operations (%d completed, %d after the restart, %d pending): %s%n",
                     history.size(), completed.get(), completedAfterRestart.get(), pending, result);
+            if (!result.isLinearizable()) {
+                System.out.println("history written to " + writeHistory(history, sentTo, crashedAt, restartedAt));
+            }
             assertEquals(Verdict.LINEARIZABLE, result.verdict(), result.explanation());
             assertTrue(completed.get() >= 200, "too few operations completed to mean anything: " + completed.get());
             assertTrue(completedAfterRestart.get() > 0, "no operation completed after the restart");
@@ -93,7 +102,7 @@ class MeshMemoryLinearizabilityTest {
     }
 
     private static void runClient(MeshTestCluster cluster, int client, HistoryRecorder<KvInput, KvOutput> recorder,
-            AtomicBoolean running, AtomicInteger completed, AtomicInteger completedAfterRestart, AtomicBoolean restarted) {
+            Map<Long, Integer> sentTo, AtomicBoolean running, AtomicInteger completed, AtomicInteger completedAfterRestart, AtomicBoolean restarted) {
         SplittableRandom random = new SplittableRandom(client * 7919L);
         Map<String, Long> lastSeen = new HashMap<>();
         int n = 0;
@@ -121,6 +130,7 @@ class MeshMemoryLinearizabilityTest {
                     : dice < 8 ? new KeyValueModel.Cas(key, lastSeen.getOrDefault(key, 0L), value)
                     : new KeyValueModel.Delete(key);
             long id = recorder.invoke(client, input);
+            sentTo.put(recorder.invokeNanos(id), nodeIndex);
             try {
                 KvOutput out = execute(memory, input);
                 recorder.returned(id, out);
@@ -130,12 +140,28 @@ class MeshMemoryLinearizabilityTest {
                 }
                 versionOf(out).ifPresent(v -> lastSeen.put(key, v));
             } catch (Exception e) {
-                if (input instanceof KeyValueModel.Get) {
-                    recorder.failed(id); // a read that got no answer had no effect
+                if (input instanceof KeyValueModel.Get || rootCause(e) instanceof WriteRefused) {
+                    recorder.failed(id); // a read that got no answer, or a write refused before sending, had no effect
                 }
-                // a write without an answer stays pending: it may or may not have been applied
+                // any other write without an answer stays pending: it may or may not have been applied
             }
         }
+    }
+
+    /** Every operation in invocation order, with the node it was sent to and times relative to the crash. */
+    private static java.nio.file.Path writeHistory(History<KvInput, KvOutput> history, Map<Long, Integer> sentTo,
+            long crashedAt, long restartedAt) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target", "linearizability");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Path file = dir.resolve("history-" + System.currentTimeMillis() + ".txt");
+        StringBuilder out = new StringBuilder("# crash at 0 ms, restart at " + (restartedAt - crashedAt) / 1_000_000 + " ms\n");
+        for (var op : history.operations()) {
+            out.append(String.format("%9.1f %9s node %s %s%n", (op.invokeNanos() - crashedAt) / 1e6,
+                    op.isPending() ? "-" : String.format("%.1f", (op.returnNanos() - crashedAt) / 1e6),
+                    sentTo.getOrDefault(op.invokeNanos(), -1), op));
+        }
+        java.nio.file.Files.writeString(file, out);
+        return file.toAbsolutePath();
     }
 
     private static KvOutput execute(MeshMemory m, KvInput input) throws Exception {
@@ -156,6 +182,13 @@ class MeshMemoryLinearizabilityTest {
         KeyValueModel.Delete d = (KeyValueModel.Delete) input;
         Optional<Long> v = m.delete(SWARM, NS, d.key()).toCompletableFuture().get(t, TimeUnit.SECONDS);
         return v.<KvOutput>map(KeyValueModel.Deleted::new).orElseGet(KeyValueModel.NotFound::new);
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        return e;
     }
 
     private static Optional<Long> versionOf(KvOutput out) {
