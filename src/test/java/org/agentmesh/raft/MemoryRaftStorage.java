@@ -56,6 +56,12 @@ final class MemoryRaftStorage {
         }
     }
 
+    /** The actor shell's write: the Ready's snapshot and entries with {@code hardState}, all in one. */
+    void persist(Ready r, HardState hardState) {
+        persist(r);
+        this.hardState = hardState;
+    }
+
     DurableState load() {
         return new DurableState(hardState, snapshot, List.copyOf(entries));
     }

@@ -31,6 +31,11 @@ final class RaftSimCluster {
         HashChainStateMachine sm;
         long applied;
         final List<RequestOutcome> outcomes = new ArrayList<>();
+        // shell persistence (see shellPersistence): the write under way, what waits for it, what was last written
+        Ready writing;
+        HardState writingHardState;
+        final java.util.ArrayDeque<Runnable> stashed = new java.util.ArrayDeque<>();
+        HardState lastWritten = HardState.INITIAL;
 
         Node(String id, Membership initial) {
             this.id = id;
@@ -61,6 +66,17 @@ final class RaftSimCluster {
     int snapshotEvery;
     /** Messages matching this are dropped on delivery (for scripted scenarios). */
     java.util.function.Predicate<RaftMessage> dropIf = m -> false;
+    /**
+     * Carry out each Ready the way the actor shell ({@code RaftMember}) does rather than by the plain contract: the
+     * journal write takes time, during which every input waits (Pekko stashes commands while persisting); a leader's
+     * appends and heartbeats of an already durable term go out before its own write (Raft thesis 10.2.1), everything
+     * else after it; a Ready that changes only the commit index is not written at all; and a crash during a write
+     * either loses it or lets it land (a journal may commit what it had taken before the node died).
+     */
+    boolean shellPersistence;
+    /** Longest journal write in {@link #shellPersistence} mode, in virtual milliseconds. */
+    long maxWriteMillis = 20;
+
     /** Applied to messages on delivery, after {@link #dropIf} (for scripted scenarios). */
     java.util.function.UnaryOperator<RaftMessage> rewrite = m -> m;
 
@@ -118,6 +134,11 @@ final class RaftSimCluster {
     void crash(String id) {
         Node n = nodes.get(id);
         net.crash(id);
+        if (n.writing != null && sim.random().nextBoolean()) {
+            n.storage.persist(n.writing, n.writingHardState); // the journal had taken it: it lands after the crash
+        }
+        n.writing = null;
+        n.stashed.clear();
         n.core = null;
         n.sm = null;
     }
@@ -130,6 +151,7 @@ final class RaftSimCluster {
     private void start(String id) {
         Node n = nodes.get(id);
         DurableState d = n.storage.load();
+        n.lastWritten = d.hardState();
         n.sm = new HashChainStateMachine();
         n.sm.restore(d.snapshot().data());
         n.applied = d.snapshot().index();
@@ -144,13 +166,14 @@ final class RaftSimCluster {
             if (n.core == null || net.incarnationOf(n.id) != incarnation) {
                 return;
             }
-            RaftRole before = n.core.role();
-            long termBefore = n.core.term();
-            n.core.tick(sim.now());
-            if (TRACE && (n.core.role() != before || n.core.term() != termBefore)) {
-                System.out.println(sim.now() + " " + n.id + " tick -> " + n.core);
-            }
-            process(n);
+            input(n, () -> {
+                RaftRole before = n.core.role();
+                long termBefore = n.core.term();
+                n.core.tick(sim.now());
+                if (TRACE && (n.core.role() != before || n.core.term() != termBefore)) {
+                    System.out.println(sim.now() + " " + n.id + " tick -> " + n.core);
+                }
+            });
             scheduleTick(n, incarnation);
         });
     }
@@ -165,8 +188,22 @@ final class RaftSimCluster {
         if (n == null || n.core == null || dropIf.test(m)) {
             return;
         }
-        n.core.step(rewrite.apply(m), sim.now());
-        process(n);
+        RaftMessage delivered = rewrite.apply(m);
+        input(n, () -> n.core.step(delivered, sim.now()));
+    }
+
+    /**
+     * Steps the node's core with {@code step} and carries out the result; while the node writes its journal the input
+     * waits instead (the shell stashes commands meanwhile), and all that waited are stepped together after the write,
+     * so their results go out in one Ready (as the shell's single Flush after unstashing does).
+     */
+    private void input(Node n, Runnable step) {
+        if (n.writing != null) {
+            n.stashed.add(step);
+        } else {
+            step.run();
+            process(n);
+        }
     }
 
     /** Feeds a local request to a live node and processes the result; returns its outcome if it came at once. */
@@ -177,8 +214,7 @@ final class RaftSimCluster {
         if (TRACE) {
             System.out.println(sim.now() + " " + id + " request " + input + " at " + n.core);
         }
-        n.core.step(input, sim.now());
-        process(n);
+        input(n, () -> n.core.step(input, sim.now()));
         long rid = requestIdOf(input);
         for (int i = before; i < n.outcomes.size(); i++) {
             if (n.outcomes.get(i).requestId() == rid) {
@@ -237,55 +273,115 @@ final class RaftSimCluster {
 
     /** Carries out the node's Ready by the contract: persist, send, apply, deliver outcomes. */
     private void process(Node n) {
-        while (n.core != null) {
+        while (n.core != null && n.writing == null) {
             Ready r = n.core.ready();
             if (r.isEmpty()) {
                 return;
-            }
-            // 1. persist
-            n.storage.persist(r);
-            if (n.storage.lastIndex() != n.core.lastIndex()) {
-                throw new AssertionError(n.id + ": storage ends at " + n.storage.lastIndex() + " but the core at "
-                        + n.core.lastIndex());
             }
             checkNewEntries(n, r.entries());
             if (r.leaderState().isPresent() && r.leaderState().get().role() == RaftRole.LEADER) {
                 leadersElected++;
                 checkLeaderCompleteness(n);
             }
-            // 2. send
+            if (shellPersistence) {
+                if (startWrite(n, r)) {
+                    return; // the rest once the write is done
+                }
+                carryOut(n, r, r.messages());
+                continue;
+            }
+            // 1. persist
+            n.storage.persist(r);
+            checkStorageMatches(n);
+            carryOut(n, r, r.messages());
+        }
+    }
+
+    /**
+     * The shell's journal write, if the Ready needs one: entries, a snapshot, or a new term or vote (a commit index
+     * alone is not written). Starts it and returns true; the Ready is carried out when it completes.
+     */
+    private boolean startWrite(Node n, Ready r) {
+        boolean needed = r.snapshot().isPresent() || !r.entries().isEmpty() || r.hardState().filter(hs ->
+                hs.term() != n.lastWritten.term() || !hs.votedFor().equals(n.lastWritten.votedFor())).isPresent();
+        if (!needed) {
+            return false;
+        }
+        long durableTerm = n.lastWritten.term();
+        List<RaftMessage> later = new ArrayList<>(r.messages());
+        if (n.core.membership().voters().size() > 1) {
+            later.clear();
             for (RaftMessage m : r.messages()) {
-                net.send(m.from(), m.to(), m);
-            }
-            // 3. apply
-            if (r.restoreSnapshot()) {
-                Snapshot s = r.snapshot().orElseThrow();
-                n.sm.restore(s.data());
-                n.applied = s.index();
-                snapshotsInstalled++;
-                checkDigest(n, n.applied);
-            }
-            boolean leader = n.core.role() == RaftRole.LEADER;
-            for (LogEntry e : r.committed()) {
-                applyCommitted(n, e, leader);
-            }
-            // 4. outcomes
-            for (RequestOutcome o : r.outcomes()) {
-                n.outcomes.add(o);
-                unanswered.remove(o.requestId());
-                if (TRACE) {
-                    System.out.println(sim.now() + " " + n.id + " outcome " + o);
-                }
-                if (o instanceof RequestOutcome.ReadReady rr) {
-                    checkRead(n, rr);
-                } else if (o instanceof RequestOutcome.Accepted) {
-                    proposalsAccepted++;
+                boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
+                if (fromLeader && m.term() <= durableTerm) {
+                    net.send(m.from(), m.to(), m);
+                } else {
+                    later.add(m);
                 }
             }
-            if (snapshotEvery > 0 && n.applied - n.core.snapshotIndex() >= snapshotEvery) {
-                snapshotsTaken++;
-                n.core.step(new LocalInput.SnapshotTaken(n.applied, n.sm.snapshot()), sim.now());
+        }
+        HardState hs = new HardState(n.core.term(), n.core.votedFor(), n.core.commitIndex());
+        n.lastWritten = hs;
+        n.writing = r;
+        n.writingHardState = hs;
+        int incarnation = net.incarnationOf(n.id);
+        sim.schedule(1 + sim.random().nextLong(maxWriteMillis), () -> {
+            if (n.core == null || net.incarnationOf(n.id) != incarnation) {
+                return; // crashed meanwhile: crash() decided whether the write landed
             }
+            n.storage.persist(r, hs);
+            n.writing = null;
+            checkStorageMatches(n);
+            carryOut(n, r, later);
+            while (n.core != null && !n.stashed.isEmpty()) {
+                n.stashed.poll().run();
+            }
+            process(n);
+        });
+        return true;
+    }
+
+    private static void checkStorageMatches(Node n) {
+        if (n.storage.lastIndex() != n.core.lastIndex()) {
+            throw new AssertionError(n.id + ": storage ends at " + n.storage.lastIndex() + " but the core at "
+                    + n.core.lastIndex());
+        }
+    }
+
+    /** Steps 2-4 of the contract: send, apply, deliver outcomes; then a snapshot if one is due. */
+    private void carryOut(Node n, Ready r, List<RaftMessage> messages) {
+        // 2. send
+        for (RaftMessage m : messages) {
+            net.send(m.from(), m.to(), m);
+        }
+        // 3. apply
+        if (r.restoreSnapshot()) {
+            Snapshot s = r.snapshot().orElseThrow();
+            n.sm.restore(s.data());
+            n.applied = s.index();
+            snapshotsInstalled++;
+            checkDigest(n, n.applied);
+        }
+        boolean leader = n.core.role() == RaftRole.LEADER;
+        for (LogEntry e : r.committed()) {
+            applyCommitted(n, e, leader);
+        }
+        // 4. outcomes
+        for (RequestOutcome o : r.outcomes()) {
+            n.outcomes.add(o);
+            unanswered.remove(o.requestId());
+            if (TRACE) {
+                System.out.println(sim.now() + " " + n.id + " outcome " + o);
+            }
+            if (o instanceof RequestOutcome.ReadReady rr) {
+                checkRead(n, rr);
+            } else if (o instanceof RequestOutcome.Accepted) {
+                proposalsAccepted++;
+            }
+        }
+        if (snapshotEvery > 0 && n.applied - n.core.snapshotIndex() >= snapshotEvery) {
+            snapshotsTaken++;
+            n.core.step(new LocalInput.SnapshotTaken(n.applied, n.sm.snapshot()), sim.now());
         }
     }
 
@@ -473,7 +569,7 @@ final class RaftSimCluster {
                 return -1;
             }
             String leader = agreedLeader(group).orElseThrow();
-            Optional<RequestOutcome> o = propose(leader, command);
+            Optional<RequestOutcome> o = proposeAndAwait(leader, command, deadline);
             if (o.isEmpty() || !(o.get() instanceof RequestOutcome.Accepted a)) {
                 sim.runFor(TICK_MILLIS);
                 continue;
@@ -491,6 +587,21 @@ final class RaftSimCluster {
         return -1;
     }
 
+    /**
+     * Proposes at {@code id} and waits (until {@code deadline}) for the proposal's outcome, which comes later when the
+     * node is writing its journal ({@link #shellPersistence}); empty if none came or the node crashed.
+     */
+    Optional<RequestOutcome> proposeAndAwait(String id, String command, long deadline) {
+        long rid = nextRequestId();
+        int incarnation = net.incarnationOf(id);
+        Optional<RequestOutcome> now = request(id, new LocalInput.Propose(rid, command.getBytes(StandardCharsets.UTF_8)));
+        if (now.isPresent()) {
+            return now;
+        }
+        sim.runUntil(() -> net.incarnationOf(id) != incarnation || outcome(id, rid).isPresent(), deadline);
+        return net.incarnationOf(id) == incarnation ? outcome(id, rid) : Optional.empty();
+    }
+
     /** Waits for a leader everybody in {@code group} agrees on; fails the test if none comes. */
     String awaitLeader(Collection<String> group) {
         if (!runUntil(() -> agreedLeader(group).isPresent(), 10_000)) {
@@ -501,7 +612,7 @@ final class RaftSimCluster {
 
     /** Proposes {@code command} at {@code leader} and waits until every node of {@code group} applied it. */
     long commitOn(String leader, Collection<String> group, String command) {
-        RequestOutcome o = propose(leader, command).orElseThrow();
+        RequestOutcome o = proposeAndAwait(leader, command, sim.now() + 10_000).orElseThrow();
         if (!(o instanceof RequestOutcome.Accepted a)) {
             throw new AssertionError("proposal at " + leader + " refused: " + o);
         }

@@ -45,6 +45,12 @@ class RaftSimulationTest {
                 setup.nextInt(4) != 0, setup.nextInt(4) != 0);
         RaftSimCluster c = new RaftSimCluster(seed, config, conditions, ids);
         c.snapshotEvery = setup.nextBoolean() ? 0 : 3 + setup.nextInt(40);
+        // half the runs carry out Readys the way the actor shell does (slow journal writes, 10.2.1 early appends)
+        c.shellPersistence = setup.nextBoolean();
+        if (System.getProperty("raft.shell") != null) { // replaying: force the mode either way
+            c.shellPersistence = Boolean.getBoolean("raft.shell");
+        }
+        c.maxWriteMillis = 1 + setup.nextLong(maxDelay / 2 + 1);
         RandomGenerator rnd = c.sim.random();
         boolean[] chaos = {true};
         boolean[] stopClient = {false};
