@@ -1,0 +1,51 @@
+package org.agentmesh.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.agentmesh.linearizability.CheckResult;
+import org.agentmesh.linearizability.Verdict;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Raft shell and the memory API's routing under repeated leader crashes, faster than a cluster allows: a group of
+ * three {@link RaftMember}s in one actor system ({@link RaftTestGroup}); the leader is crashed (its actor stopped, its
+ * journal kept) while clients write, and restarted shortly after, several times. Writes caught in flight, redirects,
+ * retries and recoveries from the journal all happen; the recorded history must be linearizable.
+ */
+class LeaderCrashLinearizabilityTest {
+
+    private static final List<String> THREE = List.of("m1", "m2", "m3");
+    private static final int CLIENTS = 4;
+    private static final int CRASHES = 4;
+
+    @Test
+    void historiesAcrossLeaderCrashesAreLinearizable() throws Exception {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            g.awaitLeader(THREE);
+            MemoryClients clients = new MemoryClients(g.swarmId, "ns", 1, i -> Optional.of(g.memory));
+            clients.start(CLIENTS);
+            SplittableRandom random = new SplittableRandom(42);
+            Thread.sleep(1000);
+            long firstCrash = System.nanoTime();
+            for (int i = 0; i < CRASHES; i++) {
+                String leader = g.awaitLeader(THREE);
+                g.crash(leader);
+                Thread.sleep(200 + random.nextInt(600)); // the others elect a new leader meanwhile, or not yet
+                g.spawn(leader);
+                Thread.sleep(1000 + random.nextInt(500));
+            }
+            clients.mark();
+            Thread.sleep(1000);
+            clients.stop();
+
+            CheckResult result = clients.check(firstCrash);
+            assertEquals(Verdict.LINEARIZABLE, result.verdict(), result.explanation());
+            assertTrue(clients.completedAfterMark() > 0, "no operation completed after the last restart");
+        }
+    }
+}
