@@ -646,49 +646,20 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (ready.isEmpty()) {
             return Effect().none();
         }
-        long durableTerm = lastWrittenHardState.term(); // every earlier write has completed: commands are stashed during one
-        if (!needsWrite(ready)) {
+        if (!ready.needsWrite(lastWrittenHardState)) {
             carryOut(ready, ready.messages());
             return Effect().none();
         }
-        // Raft thesis 10.2.1: a leader may replicate while it writes its own log; its term is already durable and it
-        // commits nothing before this write completes (acks are stashed until then), so only votes and acks must wait
-        List<RaftMessage> later = ready.messages();
-        if (core.membership().voters().size() > 1) {
-            later = new ArrayList<>(ready.messages().size());
-            for (RaftMessage m : ready.messages()) {
-                boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
-                if (fromLeader && m.term() <= durableTerm) {
-                    send(m);
-                } else {
-                    later.add(m);
-                }
-            }
-        }
-        HardState hs = new HardState(core.term(), core.votedFor(), core.commitIndex());
+        // every earlier write has completed (commands are stashed during one), so its term is durable
+        Ready.MessagesAroundWrite split = ready.splitForWrite(lastWrittenHardState.term(),
+                core.membership().voters().size() > 1);
+        split.now().forEach(this::send);
+        HardState hs = ready.hardState().orElse(new HardState(core.term(), core.votedFor(), core.commitIndex()));
+        lastWrittenHardState = hs;
         journalWrites++;
-        Persisted event = new Persisted(ready.hardState().orElse(hs), ready.snapshot().map(List::of).orElse(List.of()),
-                ready.restoreSnapshot(), ready.entries());
-        List<RaftMessage> afterWrite = later;
-        return Effect().persist(event).thenRun(s -> carryOut(ready, afterWrite));
-    }
-
-    /** Entries, snapshots, term and vote must be durable before messages go out; a commit index alone need not. */
-    private boolean needsWrite(Ready ready) {
-        if (ready.snapshot().isPresent() || !ready.entries().isEmpty()) {
-            lastWrittenHardState = ready.hardState().orElse(lastWrittenHardState);
-            return true;
-        }
-        if (ready.hardState().isPresent()) {
-            HardState hs = ready.hardState().get();
-            boolean termOrVote = hs.term() != lastWrittenHardState.term()
-                    || !hs.votedFor().equals(lastWrittenHardState.votedFor());
-            if (termOrVote) {
-                lastWrittenHardState = hs;
-                return true;
-            }
-        }
-        return false;
+        Persisted event = new Persisted(hs, ready.snapshot().map(List::of).orElse(List.of()), ready.restoreSnapshot(),
+                ready.entries());
+        return Effect().persist(event).thenRun(s -> carryOut(ready, split.afterWrite()));
     }
 
     /** Steps 2-4 of the Ready contract: send, apply, answer. */

@@ -35,4 +35,40 @@ public record Ready(
         return hardState.isEmpty() && snapshot.isEmpty() && entries.isEmpty() && messages.isEmpty()
                 && committed.isEmpty() && outcomes.isEmpty() && leaderState.isEmpty();
     }
+
+    /**
+     * Whether step 1 has anything that must be durable before step 2, given the term and vote last written: entries,
+     * a snapshot, a new term or vote must be; a commit index alone need not (a restarted node then re-applies less at
+     * once and learns the rest from its leader). How the actor shell ({@code RaftMember}) writes, and so how the
+     * simulation that stands in for it writes too.
+     */
+    public boolean needsWrite(HardState lastWritten) {
+        if (snapshot.isPresent() || !entries.isEmpty()) {
+            return true;
+        }
+        return hardState.filter(hs -> hs.term() != lastWritten.term() || !hs.votedFor().equals(lastWritten.votedFor()))
+                .isPresent();
+    }
+
+    /** {@code messages} split by {@link #splitForWrite}: those that may go out at once, and those after the write. */
+    public record MessagesAroundWrite(List<RaftMessage> now, List<RaftMessage> afterWrite) {}
+
+    /**
+     * Raft thesis 10.2.1: a leader may replicate while it writes its own log. Its appends and heartbeats of a term
+     * already durable ({@code durableTerm}) may go out before this Ready's write, since it commits nothing before that
+     * write completes; votes, acknowledgements and everything else wait for it. With no other voter there is nobody
+     * to replicate to, and everything waits.
+     */
+    public MessagesAroundWrite splitForWrite(long durableTerm, boolean otherVoters) {
+        if (!otherVoters) {
+            return new MessagesAroundWrite(List.of(), messages);
+        }
+        List<RaftMessage> now = new java.util.ArrayList<>();
+        List<RaftMessage> later = new java.util.ArrayList<>(messages.size());
+        for (RaftMessage m : messages) {
+            boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
+            (fromLeader && m.term() <= durableTerm ? now : later).add(m);
+        }
+        return new MessagesAroundWrite(now, later);
+    }
 }

@@ -302,25 +302,14 @@ final class RaftSimCluster {
      * alone is not written). Starts it and returns true; the Ready is carried out when it completes.
      */
     private boolean startWrite(Node n, Ready r) {
-        boolean needed = r.snapshot().isPresent() || !r.entries().isEmpty() || r.hardState().filter(hs ->
-                hs.term() != n.lastWritten.term() || !hs.votedFor().equals(n.lastWritten.votedFor())).isPresent();
-        if (!needed) {
+        if (!r.needsWrite(n.lastWritten)) {
             return false;
         }
-        long durableTerm = n.lastWritten.term();
-        List<RaftMessage> later = new ArrayList<>(r.messages());
-        if (n.core.membership().voters().size() > 1) {
-            later.clear();
-            for (RaftMessage m : r.messages()) {
-                boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
-                if (fromLeader && m.term() <= durableTerm) {
-                    net.send(m.from(), m.to(), m);
-                } else {
-                    later.add(m);
-                }
-            }
-        }
-        HardState hs = new HardState(n.core.term(), n.core.votedFor(), n.core.commitIndex());
+        Ready.MessagesAroundWrite split = r.splitForWrite(n.lastWritten.term(),
+                n.core.membership().voters().size() > 1);
+        split.now().forEach(m -> net.send(m.from(), m.to(), m));
+        List<RaftMessage> later = split.afterWrite();
+        HardState hs = r.hardState().orElse(new HardState(n.core.term(), n.core.votedFor(), n.core.commitIndex()));
         n.lastWritten = hs;
         n.writing = r;
         n.writingHardState = hs;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code -Draft.seed=<seed> -Draft.nodes=<n> -Dtest=RaftSimulationTest#replaySeed} (a churn run with
  * {@code -Draft.churnSeed=<seed> -Dtest=RaftSimulationTest#replayChurnSeed}); add {@code -Draft.trace=true} to print
  * every delivered message, role change and request. Half the runs carry out Readys the way the actor shell does
- * ({@link RaftSimCluster#shellPersistence}); {@code -Draft.shell=true|false} forces that mode on a replay. Run counts: {@code -Draft.runs3}, {@code -Draft.runs5},
- * {@code -Draft.runsChurn}.
+ * ({@link RaftSimCluster#shellPersistence}); {@code -Draft.shell=true|false} forces that mode on a replay. Run
+ * counts: {@code -Draft.runs3}, {@code -Draft.runs5}, {@code -Draft.runsChurn}.
  */
 class RaftSimulationTest {
 
