@@ -646,6 +646,12 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
         if (ready.isEmpty()) {
             return Effect().none();
         }
+        // Before the write: an accepted write's entry may leave with this Ready (a leader sends while its own write is
+        // in flight), so from now on it waits for its index and, should this member halt, hears "unknown", not "ask
+        // elsewhere" (a retry could apply it twice). Waiters also register before the entries they wait for are applied.
+        for (RequestOutcome o : ready.outcomes()) {
+            onOutcome(o);
+        }
         if (!ready.needsWrite(lastWrittenHardState)) {
             carryOut(ready, ready.messages());
             return Effect().none();
@@ -681,10 +687,6 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
             }
             knownLeader = ls.leader();
         });
-        // outcomes register waiters before the entries they wait for are applied (both may be in this Ready)
-        for (RequestOutcome o : ready.outcomes()) {
-            onOutcome(o);
-        }
         if (ready.restoreSnapshot() && ready.snapshot().isPresent()) {
             Snapshot snap = ready.snapshot().get();
             store = new MemoryStore();

@@ -81,6 +81,35 @@ class RaftMemberTest {
         }
     }
 
+    /**
+     * A journal failure restarts the member inside Pekko (same behaviour object, recovered from the journal). The failed
+     * write's entries may already be on the followers (a leader sends them while its own write is in flight), so a
+     * write waiting in it must be answered "unknown", never "not done, ask elsewhere": a retry could apply it twice.
+     * A create-if-absent cas shows it: applied twice, its retry reports a conflict with its own first application.
+     */
+    @Test
+    void aWriteWhoseJournalWriteFailedIsNeverRetriedIntoASecondApply() {
+        try (RaftTestGroup g = new RaftTestGroup(THREE, 5, Duration.ofMinutes(5))) {
+            String leader = g.awaitLeader(THREE);
+            g.memory.store(g.swarmId, "ns", "warm", IntNode.valueOf(0), Duration.ZERO).toCompletableFuture().join();
+            PersistenceTestKit journal = PersistenceTestKit.create(g.testKit.system());
+            journal.failNextPersisted("RaftMember|" + RaftMember.entityId(g.swarmId, leader));
+            CompletableFuture<MeshMemory.CasOutcome> cas = g.memory.cas(g.swarmId, "ns", "once", 0, IntNode.valueOf(1),
+                    Duration.ZERO).toCompletableFuture();
+            try {
+                MeshMemory.CasOutcome outcome = cas.join();
+                assertTrue(outcome.succeeded(), "the only write of an absent key conflicted: applied twice? " + outcome);
+                System.out.println("cas after a failed journal write: " + outcome);
+            } catch (java.util.concurrent.CompletionException unknown) {
+                assertTrue(unknown.getCause() instanceof NoMajorityException, "failed with " + unknown.getCause());
+                System.out.println("cas after a failed journal write: " + unknown.getCause().getMessage());
+            }
+            g.awaitLeader(THREE);
+            var entry = g.memory.retrieve(g.swarmId, "ns", "once").toCompletableFuture().join();
+            entry.ifPresent(e -> assertEquals(1, e.value().asInt()));
+        }
+    }
+
     /** A leader cut off from its majority must neither commit nor serve a read from its own (possibly stale) state. */
     @Test
     void withoutAMajorityRequestsFailWithinTheTimeoutAndNeverAnswerWrongly() {
