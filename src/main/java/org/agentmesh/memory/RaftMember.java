@@ -37,6 +37,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -231,7 +232,13 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
 
     /** What storage holds: {@code entries} are the log after {@code snapshot}, in index order. */
     public record State(long generation, boolean active, HardState hardState, Snapshot snapshot, List<LogEntry> entries)
-            implements CborSerializable {}
+            implements CborSerializable {
+
+        /** This state with a log no later event can change (the live state's log is appended to in place). */
+        public State detached() {
+            return new State(generation, active, hardState, snapshot, List.copyOf(entries));
+        }
+    }
 
     // ---- behaviour
 
@@ -344,6 +351,25 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
         // a compacted log is no longer in the events: keep a snapshot of what replaces it
         return event instanceof Persisted p && !p.snapshot().isEmpty();
+    }
+
+    /**
+     * A Pekko snapshot is serialized later, by the snapshot store on its own thread, while this member goes on
+     * appending to the live state's log in place: the snapshot gets a copy, so it holds exactly its sequence number's log.
+     */
+    @Override
+    public SnapshotAdapter<State> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State state) {
+                return state.detached();
+            }
+
+            @Override
+            public State fromJournal(Object from) {
+                return (State) from;
+            }
+        };
     }
 
     /**

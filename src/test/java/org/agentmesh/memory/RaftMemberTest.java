@@ -110,6 +110,21 @@ class RaftMemberTest {
         }
     }
 
+    /**
+     * The live state's log is appended to in place; a Pekko snapshot of it is serialized later on the snapshot store's
+     * thread, so what the member hands over ({@link RaftMember#snapshotAdapter}) must not follow later appends.
+     */
+    @Test
+    void aSnapshotOfTheStateKeepsItsLogWhileTheLiveLogGrows() {
+        List<org.agentmesh.raft.LogEntry> live = new ArrayList<>(List.of(org.agentmesh.raft.LogEntry.command(1, 1, new byte[] {1})));
+        RaftMember.State state = new RaftMember.State(1, true, org.agentmesh.raft.HardState.INITIAL,
+                org.agentmesh.raft.Snapshot.bootstrap(RaftGroup.initialMembership(THREE, 5)), live);
+        RaftMember.State detached = state.detached();
+        live.add(org.agentmesh.raft.LogEntry.command(2, 1, new byte[] {2}));
+        live.remove(0);
+        assertEquals(List.of(1L), detached.entries().stream().map(org.agentmesh.raft.LogEntry::index).toList());
+    }
+
     /** A leader cut off from its majority must neither commit nor serve a read from its own (possibly stale) state. */
     @Test
     void withoutAMajorityRequestsFailWithinTheTimeoutAndNeverAnswerWrongly() {
