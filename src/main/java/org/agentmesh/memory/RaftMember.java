@@ -388,6 +388,12 @@ public final class RaftMember extends EventSourcedBehavior<RaftMember.Command, R
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
+                    if (core != null) {
+                        // Pekko restarts this same object after a failed journal write: say so, it explains the
+                        // requests answered "unknown" just before
+                        log.warn("raft member {} of {} recovered again after a journal failure (at term {})", memberId,
+                                swarmId, state.hardState().term());
+                    }
                     if (state.active()) {
                         boot(state);
                     }
