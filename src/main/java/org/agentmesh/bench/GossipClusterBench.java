@@ -103,7 +103,7 @@ public final class GossipClusterBench {
         List<Double> samples = new ArrayList<>();
         int nodes = replicators.size();
         // let the replicators see each other's membership before measuring
-        sleep(2 * interval.toMillis() + 500);
+        MeshTestCluster.sleep(2 * interval.toMillis() + 500);
         for (int u = 0; u < updates; u++) {
             int writer = u % nodes;
             String agent = ids.get((u * 5) % ids.size());
@@ -154,23 +154,15 @@ public final class GossipClusterBench {
             if ((System.nanoTime() - startNanos) / 1e6 > timeoutMillis) {
                 return Double.NaN;
             }
-            sleep(2);
+            MeshTestCluster.sleep(2);
         }
         return (System.nanoTime() - startNanos) / 1e6;
     }
 
     private static void pause(SplittableRandom random, Duration interval) {
-        sleep(interval.toMillis() + random.nextLong(interval.toMillis()));
+        MeshTestCluster.sleep(interval.toMillis() + random.nextLong(interval.toMillis()));
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Row row(String system, int nodes, int agents, Duration interval, List<Double> samples) {
         List<Double> arrived = new ArrayList<>(samples.stream().filter(d -> !d.isNaN()).toList());

@@ -417,6 +417,16 @@ public final class MeshTestCluster implements AutoCloseable {
         }
     }
 
+    /** {@link Thread#sleep} for tests and benchmarks: an interrupt ends it with an {@link IllegalStateException}. */
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Gracefully stops every running node (in reverse order) and deletes the journal if this cluster created it. */
     @Override
     public void close() {

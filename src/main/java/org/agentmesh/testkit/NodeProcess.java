@@ -88,7 +88,7 @@ public final class NodeProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            sleep(200);
+            MeshTestCluster.sleep(200);
         }
         throw new IllegalStateException("node on port " + port + " not ready within " + timeout);
     }
@@ -168,14 +168,6 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Kills the process if it still runs. */
     @Override

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import org.agentmesh.linearizability.CheckResult;
 import org.agentmesh.linearizability.Verdict;
+import org.agentmesh.testkit.MeshTestCluster;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class LeaderCrashLinearizabilityTest {
         runWithFaults((g, random) -> {
             String leader = g.awaitLeader(THREE);
             PersistenceTestKit.create(g.testKit.system()).failNextPersisted("RaftMember|" + RaftMember.entityId(g.swarmId, leader));
-            sleep(1000 + random.nextInt(500)); // the leader's next write (clients write every few ms) fails meanwhile
+            MeshTestCluster.sleep(1000 + random.nextInt(500)); // meanwhile the leader's next write fails
         }, 4, 4);
     }
 
@@ -62,9 +63,9 @@ class LeaderCrashLinearizabilityTest {
             g.awaitLeader(THREE);
             List<String> crashed = victims.apply(g);
             crashed.forEach(g::crash);
-            sleep(200 + random.nextInt(600)); // the others elect a new leader meanwhile, or not yet
+            MeshTestCluster.sleep(200 + random.nextInt(600)); // the others elect a new leader meanwhile, or not yet
             crashed.forEach(g::spawn);
-            sleep(1000 + random.nextInt(500));
+            MeshTestCluster.sleep(1000 + random.nextInt(500));
         }, rounds, clientCount);
     }
 
@@ -91,12 +92,4 @@ class LeaderCrashLinearizabilityTest {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

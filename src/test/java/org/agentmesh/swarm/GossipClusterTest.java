@@ -58,7 +58,7 @@ class GossipClusterTest {
             long deadline = start + Duration.ofMillis(MAX_ROUNDS * INTERVAL_MILLIS).toNanos();
             List<String> missing = ids;
             while (!(missing = withoutChange(cluster, ids, changed, newCapabilities)).isEmpty() && System.nanoTime() < deadline) {
-                sleep(5);
+                MeshTestCluster.sleep(5);
             }
             double millis = (System.nanoTime() - start) / 1e6;
             System.out.printf("capability change at %s reached all %d agents on 3 nodes in %.0f ms = %.1f rounds of %d ms%n",
@@ -141,12 +141,4 @@ class GossipClusterTest {
                 .orElse(true)).toList();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }
