@@ -1,5 +1,6 @@
 package org.agentmesh.failure;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -21,7 +22,8 @@ import org.agentmesh.failure.FailureDetectorMessage.PingReqAnswer;
  * One agent's failure detector: SWIM with Lifeguard refinements and quorum confirmation, as a pure state machine.
  *
  * <ul>
- *   <li>Every probe interval the agent pings each peer it watches (its overlay neighbours, an input). A watched peer
+ *   <li>Every probe interval the agent pings each peer it watches (its overlay neighbours, an input, and its bridges:
+ *       the agents it reaches through agents believed failed, see {@link #recomputeBridges}). A watched peer
  *       silent for {@code timeout} becomes SUSPECT; the agent floods the suspicion and sends ping-reqs to k helpers
  *       (other watchers of the peer first, then any live peer).
  *   <li>A helper answers "reached" as soon as it hears from the suspect, or "unreachable" (a confirmation) once it has
@@ -159,7 +161,14 @@ public final class FailureDetectorCore {
 
     private final Map<String, Member> members = new TreeMap<>();
     private Map<String, Set<String>> overlay = Map.of();
+    /** The peers this agent probes: those the overlay gives it, and its bridges. */
     private Set<String> watched = Set.of();
+    private Set<String> overlayWatched = Set.of();
+    /** The overlay's links, both ways: whom each agent watches or is watched by. */
+    private Map<String, Set<String>> links = Map.of();
+    /** Agents reached through agents believed failed only: see {@link #recomputeBridges}. */
+    private Set<String> bridges = Set.of();
+    private Set<String> overlayNeighbours = Set.of();
     private Set<String> neighbours = Set.of();
     private final Map<String, Suspicion> suspicions = new TreeMap<>();
     private final List<HelpRequest> helpRequests = new ArrayList<>();
@@ -248,6 +257,11 @@ public final class FailureDetectorCore {
         return suspicions.containsKey(peer);
     }
 
+    /** The agents this one links to through agents it believes failed (see {@link #recomputeBridges}). */
+    Set<String> bridges() {
+        return bridges;
+    }
+
     public Metrics metrics() {
         return new Metrics(suspicionsRaised, falseSuspicions, refutations, failuresDeclared, failuresLearned,
                 List.copyOf(confirmationsPerFailure), List.copyOf(suspicionToFailureMillis), messagesSent, staleClaimsIgnored);
@@ -260,25 +274,34 @@ public final class FailureDetectorCore {
         Set<String> w = new TreeSet<>(overlay.getOrDefault(self, Set.of()));
         w.remove(self);
         w.retainAll(overlay.keySet());
-        watched = Collections.unmodifiableSet(w);
-        Set<String> n = new TreeSet<>(watched);
+        overlayWatched = Collections.unmodifiableSet(w);
+        Set<String> n = new TreeSet<>(overlayWatched);
+        Map<String, Set<String>> both = new TreeMap<>();
         overlay.forEach((agent, peers) -> {
             if (peers.contains(self) && !agent.equals(self)) {
                 n.add(agent);
             }
+            for (String peer : peers) {
+                if (!peer.equals(agent) && overlay.containsKey(peer)) {
+                    both.computeIfAbsent(peer, x -> new TreeSet<>()).add(agent);
+                    both.computeIfAbsent(agent, x -> new TreeSet<>()).add(peer);
+                }
+            }
         });
-        neighbours = Collections.unmodifiableSet(n);
+        overlayNeighbours = Collections.unmodifiableSet(n);
+        links = both;
         for (String agent : overlay.keySet()) {
             if (!agent.equals(self)) {
                 member(agent);
             }
         }
         members.keySet().removeIf(a -> !overlay.containsKey(a));
-        suspicions.keySet().removeIf(p -> !watched.contains(p));
-        for (String p : watched) {
+        for (String p : overlayWatched) {
             Member m = members.get(p);
             m.lastHeard = Math.max(m.lastHeard, now); // a newly watched peer gets a full timeout of grace
         }
+        bridges = Set.of();
+        recomputeBridges();
         if (nextProbeAt == Long.MAX_VALUE) {
             // spread the agents' probe rounds over the interval instead of all pinging at once
             nextProbeAt = now + random.nextLong(config.probeIntervalMillis());
@@ -327,7 +350,7 @@ public final class FailureDetectorCore {
         if (m != null) {
             m.lastPinged = now;
         }
-        send(peer, new Ping(++seq, incarnation, piggyback(peer), beats()));
+        send(peer, new Ping(++seq, incarnation, piggyback(peer), beats(peer)));
     }
 
     private void onMessage(String from, FailureDetectorMessage message) {
@@ -340,10 +363,10 @@ public final class FailureDetectorCore {
             apply(u);
         }
         if (message instanceof Ping p) {
-            mergeBeats(p.beats());
-            send(from, new Ack(p.seq(), incarnation, piggyback(from), beats()));
+            mergeBeats(from, p.beats());
+            send(from, new Ack(p.seq(), incarnation, piggyback(from), beats(from)));
         } else if (message instanceof Ack a) {
-            mergeBeats(a.beats());
+            mergeBeats(from, a.beats());
         } else if (message instanceof PingReq r) {
             onPingReq(from, r);
         } else if (message instanceof PingReqAnswer a) {
@@ -385,7 +408,7 @@ public final class FailureDetectorCore {
         List<MemberUpdate> news = new ArrayList<>(piggyback(r.target()));
         news.add(new MemberUpdate(r.target(), MemberStatus.SUSPECT, r.targetIncarnation(), from, 0, MemberUpdate.NO_BEAT));
         target.lastPinged = now;
-        send(r.target(), new Ping(++seq, incarnation, news, beats()));
+        send(r.target(), new Ping(++seq, incarnation, news, beats(r.target())));
     }
 
     private void onAnswer(String from, PingReqAnswer a) {
@@ -425,7 +448,7 @@ public final class FailureDetectorCore {
                 && m.beat - u.evidenceBeat() > config.livenessTimeoutMillis()) {
             // stale bad news (made on the other side of a partition that has healed): the member was alive long after
             // the evidence behind it. Do not adopt or spread it; tell the member, which refutes if the claim is current.
-            if (now - m.regossipedAt >= config.probeIntervalMillis()) {
+            if (regossipDue(m)) {
                 m.regossipedAt = now;
                 send(u.member(), new Gossip(incarnation, List.of(u)));
             }
@@ -463,6 +486,9 @@ public final class FailureDetectorCore {
                 failuresLearned++;
                 out.add(new PeerFailed(u.member(), u.incarnation(), now, u.confirmations()));
             }
+        }
+        if ((before == MemberStatus.FAILED) != (u.status() == MemberStatus.FAILED)) {
+            recomputeBridges();
         }
         disseminate(m.update(u.member()));
     }
@@ -524,12 +550,26 @@ public final class FailureDetectorCore {
         return result;
     }
 
+    /** At most one direct word to a member about its own state per probe interval (never told: due). */
+    private boolean regossipDue(Member m) {
+        return m.regossipedAt == Long.MIN_VALUE || now - m.regossipedAt >= config.probeIntervalMillis();
+    }
+
     // ---- heartbeat digest
 
-    private Map<String, Long> beats() {
+    /**
+     * The digest for a message to {@code to}: every heartbeat this agent knows, except to a bridge, which gets only this
+     * agent's own. Heartbeats travel the overlay's links only: a bridge joins parts of the overlay that a partition or
+     * a crash separated, and would bring each part the other's last heartbeats as fresh news, long after they were
+     * beaten (the receiver dates a heartbeat by when it first sees it), keeping a minority believing in a majority.
+     */
+    private Map<String, Long> beats(String to) {
         Map<String, Long> digest = new LinkedHashMap<>();
         if (beatSelf != Long.MIN_VALUE) {
             digest.put(self, beatSelf);
+        }
+        if (bridges.contains(to)) {
+            return digest;
         }
         members.forEach((a, m) -> {
             if (m.beat != Long.MIN_VALUE) {
@@ -539,8 +579,12 @@ public final class FailureDetectorCore {
         return digest;
     }
 
-    private void mergeBeats(Map<String, Long> digest) {
+    private void mergeBeats(String from, Map<String, Long> digest) {
+        boolean bridge = bridges.contains(from);
         digest.forEach((agent, beat) -> {
+            if (bridge && !agent.equals(from)) {
+                return; // see beats(String): from a bridge only its own heartbeat counts
+            }
             Member m = agent.equals(self) ? null : members.get(agent);
             if (m == null || beat <= m.beat) {
                 return;
@@ -550,11 +594,77 @@ public final class FailureDetectorCore {
             // alive evidence about an agent we believe down: tell it (only it, so that a stale verdict from a healed
             // partition does not spread to agents that rightly believe it alive), and it refutes
             if (m.status != MemberStatus.ALIVE && !suspicions.containsKey(agent)
-                    && now - m.regossipedAt >= config.probeIntervalMillis()) {
+                    && regossipDue(m)) {
                 m.regossipedAt = now;
                 send(agent, new Gossip(incarnation, List.of(m.update(agent))));
             }
         });
+    }
+
+    // ---- bridges
+
+    /**
+     * Most bridges one agent keeps, nearest first: enough to reconnect the few agents around a crashed node (the overlay
+     * gives each 3-5 neighbours), and a bound on the probes of a minority whose other side is all believed failed.
+     */
+    static final int MAX_BRIDGES = 8;
+
+    /**
+     * The overlay keeps the live agents connected only while no cut of it has failed: with 4 of 9 agents on one crashed
+     * node, an agent whose three neighbours all lived there was watched by nobody and stayed ALIVE everywhere, and a
+     * failure declared on one side of the dead agents never reached the other. So each agent also links to the agents
+     * it reaches in the overlay through agents it believes failed only (its bridges): it probes them and floods to them
+     * as if the overlay linked them, until the agents in between are believed alive again. Bridging keeps the live
+     * agents connected whenever the overlay with the failed agents was. A new bridge is pinged at once and told every
+     * failure this agent knows of (one declared before the link existed would not reach it otherwise: an agent whose
+     * neighbours all crashed learnt nothing since); if it does not answer within one probe interval
+     * (or was already silent for longer, by its heartbeat) it is suspected, and its quorum of confirmations is still
+     * required. Heartbeats do not cross bridges (see {@link #beats(String)}).
+     */
+    private void recomputeBridges() {
+        Set<String> next = new TreeSet<>();
+        Set<String> seen = new TreeSet<>(Set.of(self));
+        ArrayDeque<String> through = new ArrayDeque<>(List.of(self));
+        while (!through.isEmpty() && next.size() < MAX_BRIDGES) { // breadth first: the nearest ones
+            for (String y : links.getOrDefault(through.poll(), Set.of())) {
+                if (!seen.add(y)) {
+                    continue;
+                }
+                if (statusOf(y) == MemberStatus.FAILED) {
+                    through.add(y);
+                } else if (!overlayNeighbours.contains(y) && next.size() < MAX_BRIDGES) {
+                    next.add(y);
+                }
+            }
+        }
+        Set<String> added = new TreeSet<>(next);
+        added.removeAll(bridges);
+        bridges = Collections.unmodifiableSet(next);
+        Set<String> w = new TreeSet<>(overlayWatched);
+        w.addAll(bridges);
+        watched = Collections.unmodifiableSet(w);
+        Set<String> n = new TreeSet<>(overlayNeighbours);
+        n.addAll(bridges);
+        neighbours = Collections.unmodifiableSet(n);
+        suspicions.keySet().removeIf(p -> !watched.contains(p));
+        // the failures declared before this link existed: the news flooded then has stopped travelling. Told at once,
+        // and piggybacked again for a while (the one message may be lost)
+        List<MemberUpdate> failed = new ArrayList<>();
+        members.forEach((a, m) -> {
+            if (m.status == MemberStatus.FAILED) {
+                failed.add(m.update(a));
+                if (!added.isEmpty()) {
+                    m.retransmitsLeft = Math.max(m.retransmitsLeft, retransmits());
+                }
+            }
+        });
+        for (String b : added) {
+            Member m = members.get(b);
+            long answerWindowStart = now - config.timeoutMillis() + config.probeIntervalMillis();
+            m.lastHeard = Math.max(m.lastHeard, Math.max(m.beatSeenAt, answerWindowStart));
+            ping(b);
+            send(b, new Gossip(incarnation, failed));
+        }
     }
 
     // ---- suspicion
@@ -582,7 +692,9 @@ public final class FailureDetectorCore {
     private void askHelpers(String peer, Suspicion s) {
         List<String> watchers = new ArrayList<>();
         overlay.forEach((agent, peers) -> {
-            if (peers.contains(peer) && !agent.equals(self) && !agent.equals(peer)) {
+            // a watcher believed failed would never answer, and taking its place it would keep the others from being asked
+            if (peers.contains(peer) && !agent.equals(self) && !agent.equals(peer)
+                    && statusOf(agent) != MemberStatus.FAILED) {
                 watchers.add(agent);
             }
         });
@@ -616,6 +728,9 @@ public final class FailureDetectorCore {
 
     private void evaluate(String peer) {
         Suspicion s = suspicions.get(peer);
+        if (s == null) {
+            return; // ended by an earlier evaluation in this step (a failure can change what this agent watches)
+        }
         int confirmations = s.confirmations();
         long timeout = config.suspicionTimeout(confirmations, s.asked.size());
         if (confirmations >= config.quorum(s.votes.size()) && now >= s.startedAt + timeout) {

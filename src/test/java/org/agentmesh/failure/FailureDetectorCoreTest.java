@@ -170,4 +170,81 @@ class FailureDetectorCoreTest {
         assertTrue(alive2.overrides(MemberStatus.FAILED, 1));
         assertFalse(suspect2.overrides(MemberStatus.ALIVE, 3));
     }
+
+    /**
+     * An agent believed failed whose heartbeat advances (it was alive all along, across a healed partition) is told, so
+     * it refutes. The first such word was never sent: the "last told" time started at Long.MIN_VALUE and
+     * {@code now - Long.MIN_VALUE} overflows to a negative number, so the once-per-interval check always said "too soon".
+     */
+    @Test
+    void anAgentBelievedFailedWhoseHeartbeatAdvancesIsToldSoThatItRefutes() {
+        FailureDetectorCore a = core("a");
+        a.step(new Received("h1", new FailureDetectorMessage.Gossip(0,
+                List.of(new MemberUpdate("h2", MemberStatus.FAILED, 0, "h1", 2)))), 1_000);
+        assertEquals(MemberStatus.FAILED, a.statusOf("h2"));
+        List<Output> out = a.step(new Received("p", new Ping(1, 0, List.of(), Map.of("h2", 5_000L))), 6_000);
+        List<Send> told = sends(out, "h2", FailureDetectorMessage.Gossip.class);
+        assertEquals(1, told.size(), out.toString());
+        assertEquals(MemberStatus.FAILED, ((FailureDetectorMessage.Gossip) told.get(0).message()).updates().get(0).status());
+    }
+
+    /** a watches f, f watches x: a chain through which a reaches x once f is believed failed. */
+    private static final Map<String, Set<String>> CHAIN = Map.of(
+            "a", Set.of("f"), "f", Set.of("a", "x"), "x", Set.of("f"), "b", Set.of("a"));
+
+    /**
+     * An agent whose overlay watchers all failed would be watched by nobody: the agents that reach it through failed
+     * agents only (its bridges) probe it, tell it the bad news they hold, and suspect it if it stays silent for one probe
+     * interval. A bridge gets no heartbeats but the sender's own. When the agent in between is alive again, the bridge goes.
+     */
+    @Test
+    void anAgentReachedOnlyThroughFailedOnesIsProbedAndSuspectedIfSilent() {
+        FailureDetectorCore a = new FailureDetectorCore("a", C, new SplittableRandom(1));
+        a.step(new FailureDetectorCore.OverlayChanged(CHAIN), 0);
+        a.step(new Tick(), 3_000); // a probe round: a has a heartbeat of its own
+        a.step(new Received("f", new Ping(1, 0, List.of(), Map.of("f", 15_000L, "b", 14_000L))), 15_000); // f alive until 15 s
+        List<Output> out = a.step(new Received("b", new FailureDetectorMessage.Gossip(0,
+                List.of(new MemberUpdate("f", MemberStatus.FAILED, 0, "b", 2)))), 20_000);
+        Ping probe = (Ping) sends(out, "x", Ping.class).get(0).message();
+        assertEquals(Set.of("a"), probe.beats().keySet(), "a bridge gets only the sender's own heartbeat");
+        FailureDetectorMessage.Gossip news = (FailureDetectorMessage.Gossip) sends(out, "x", FailureDetectorMessage.Gossip.class)
+                .get(0).message();
+        assertTrue(news.updates().stream().anyMatch(u -> u.member().equals("f") && u.status() == MemberStatus.FAILED));
+        assertTrue(of(a.step(new Tick(), 22_999), PeerSuspected.class).isEmpty());
+        assertEquals(List.of("x"), of(a.step(new Tick(), 23_000), PeerSuspected.class).stream().map(PeerSuspected::peer).toList());
+        assertTrue(a.suspects("x"));
+        // f refutes: x has a live watcher again, so a stops watching it
+        a.step(new Received("f", new Ping(2, 1, List.of(), Map.of())), 24_000);
+        assertFalse(a.suspects("x"));
+        List<Output> round = a.step(new Tick(), 30_000);
+        assertTrue(sends(round, "x", Ping.class).isEmpty(), round.toString());
+    }
+
+    @Test
+    void aBridgeThatAnswersIsNotSuspected() {
+        FailureDetectorCore a = new FailureDetectorCore("a", C, new SplittableRandom(1));
+        a.step(new FailureDetectorCore.OverlayChanged(CHAIN), 0);
+        a.step(new Received("f", new Ping(1, 0, List.of(), Map.of())), 15_000);
+        List<Output> out = a.step(new Received("b", new FailureDetectorMessage.Gossip(0,
+                List.of(new MemberUpdate("f", MemberStatus.FAILED, 0, "b", 2)))), 20_000);
+        Ping probe = (Ping) sends(out, "x", Ping.class).get(0).message();
+        a.step(new Received("x", new Ack(probe.seq(), 0, List.of(), Map.of("x", 20_010L, "f", 20_000L))), 20_020);
+        for (long t = 20_100; t < 29_000; t += 1_000) {
+            assertTrue(of(a.step(new Tick(), t), PeerSuspected.class).isEmpty(), "suspected at " + t);
+        }
+    }
+
+    /** A suspect's watchers believed failed are not asked to help: they would never answer, and others would not be asked. */
+    @Test
+    void helpersAreNotPickedAmongWatchersBelievedFailed() {
+        FailureDetectorCore a = new FailureDetectorCore("a", C, new SplittableRandom(1));
+        a.step(new FailureDetectorCore.OverlayChanged(Map.of("a", Set.of("p"), "p", Set.of("a"), "h1", Set.of("p"),
+                "h2", Set.of("p"), "o", Set.of("a"))), 0);
+        a.step(new Received("o", new FailureDetectorMessage.Gossip(0, List.of(
+                new MemberUpdate("h1", MemberStatus.FAILED, 0, "o", 2), new MemberUpdate("h2", MemberStatus.FAILED, 0, "o", 2)))), 1_000);
+        List<Output> out = a.step(new Tick(), 10_000);
+        assertEquals(List.of("p"), of(out, PeerSuspected.class).stream().map(PeerSuspected::peer).toList());
+        assertTrue(sends(out, "h1", PingReq.class).isEmpty() && sends(out, "h2", PingReq.class).isEmpty(), out.toString());
+        assertEquals(1, sends(out, "o", PingReq.class).size(), out.toString());
+    }
 }

@@ -31,10 +31,18 @@ class FailureDetectorSimulationTest {
         return c.timeoutMillis() + c.suspicionMaxMillis() + 2 * c.probeIntervalMillis();
     }
 
-    @ParameterizedTest(name = "N={0}, {1} seeds, loss {2}, {3} crashed at once")
-    @CsvSource({"8, 40, 0.02, 1", "20, 20, 0.02, 1", "50, 10, 0.02, 1", "20, 20, 0.05, 1", "50, 10, 0.02, 3"})
-    void crashedAgentIsConfirmedFailedByEveryLiveAgentWithinTheBound(int n, int seeds, double loss, int crashes) {
-        long bound = detectionBound(FD);
+    /**
+     * The last rows crash a large share of a small swarm at once, as when the node hosting 4 of 9 agents crashes: an agent
+     * whose overlay neighbours all crashed is watched by nobody until its bridges form (see
+     * {@link FailureDetectorCore}); before them it stayed ALIVE everywhere for ever (seed 5 of the 4-of-9 row). An agent
+     * buried behind two layers of crashed ones (8 of 20) waits for the first layer's verdicts before anyone probes it,
+     * hence the doubled bound there.
+     */
+    @ParameterizedTest(name = "N={0}, {1} seeds, loss {2}, {3} crashed at once, bound x{4}")
+    @CsvSource({"8, 40, 0.02, 1, 1", "20, 20, 0.02, 1, 1", "50, 10, 0.02, 1, 1", "20, 20, 0.05, 1, 1", "50, 10, 0.02, 3, 1",
+            "9, 100, 0.02, 4, 1", "12, 60, 0.05, 5, 1", "20, 40, 0.02, 8, 2"})
+    void crashedAgentIsConfirmedFailedByEveryLiveAgentWithinTheBound(int n, int seeds, double loss, int crashes, int factor) {
+        long bound = factor * detectionBound(FD);
         List<Long> detection = new ArrayList<>();
         List<Long> confirmations = new ArrayList<>();
         long falseSuspicions = 0;
