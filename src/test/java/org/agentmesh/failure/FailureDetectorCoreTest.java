@@ -210,11 +210,13 @@ class FailureDetectorCoreTest {
         FailureDetectorMessage.Gossip news = (FailureDetectorMessage.Gossip) sends(out, "x", FailureDetectorMessage.Gossip.class)
                 .get(0).message();
         assertTrue(news.updates().stream().anyMatch(u -> u.member().equals("f") && u.status() == MemberStatus.FAILED));
+        assertEquals(Set.of("x"), a.bridges());
         assertTrue(of(a.step(new Tick(), 22_999), PeerSuspected.class).isEmpty());
         assertEquals(List.of("x"), of(a.step(new Tick(), 23_000), PeerSuspected.class).stream().map(PeerSuspected::peer).toList());
         assertTrue(a.suspects("x"));
         // f refutes: x has a live watcher again, so a stops watching it
         a.step(new Received("f", new Ping(2, 1, List.of(), Map.of())), 24_000);
+        assertEquals(Set.of(), a.bridges());
         assertFalse(a.suspects("x"));
         List<Output> round = a.step(new Tick(), 30_000);
         assertTrue(sends(round, "x", Ping.class).isEmpty(), round.toString());
