@@ -48,9 +48,13 @@ public final class FailureBench {
         }
     }
 
-    /** One run; times in ms from the SIGKILL, -1 if not seen before the run's deadline. */
+    /**
+     * One run; times in ms from the SIGKILL, -1 if not seen before the run's deadline. {@code healthAnswered} of
+     * {@code healthPolls}: the seed node's health polls that answered (none while the swarm's directory waits for the
+     * resolver), to tell "not confirmed" from "not seen".
+     */
     public record Run(int run, List<String> victimAgents, int victimTasks, long pekkoUnreachableMs, long firstConfirmedMs,
-            long allConfirmedMs, long firstRedispatchMs) {}
+            long allConfirmedMs, long firstRedispatchMs, int healthPolls, int healthAnswered) {}
 
     public record Result(String profile, List<String> jvmArgs, int runs, List<Run> results, Map<String, Long> medians) {}
 
@@ -86,9 +90,9 @@ public final class FailureBench {
         List<Run> results = new ArrayList<>();
         for (int i = 1; i <= runs; i++) {
             Run r = runOnce(i, profile);
-            System.out.printf("run %d: victim agents %s holding %d tasks; pekko %d ms, ours first %d ms / all %d ms, re-dispatch %d ms%n",
-                    r.run(), r.victimAgents(), r.victimTasks(), r.pekkoUnreachableMs(), r.firstConfirmedMs(), r.allConfirmedMs(),
-                    r.firstRedispatchMs());
+            System.out.printf("run %d: victim agents %s holding %d tasks; pekko %d ms, ours first %d ms / all %d ms, re-dispatch %d ms"
+                    + " (health answered %d of %d polls)%n", r.run(), r.victimAgents(), r.victimTasks(), r.pekkoUnreachableMs(),
+                    r.firstConfirmedMs(), r.allConfirmedMs(), r.firstRedispatchMs(), r.healthAnswered(), r.healthPolls());
             results.add(r);
         }
         Map<String, Long> medians = new LinkedHashMap<>();
@@ -188,9 +192,13 @@ public final class FailureBench {
                 }
                 return -1L;
             });
+            int polls = 0;
+            int answered = 0;
             while (System.currentTimeMillis() < deadline && (pekko < 0 || all < 0 || (!redispatched.isDone() && !victimHeld.isEmpty()))) {
                 JsonNode now = health(a);
+                polls++;
                 if (now != null) {
+                    answered++;
                     if (pekko < 0) {
                         for (var e : iterable(now.get("clusterUnreachable").fields())) {
                             if (e.getKey().endsWith(victim.address())) {
@@ -221,7 +229,7 @@ public final class FailureBench {
                 Thread.sleep(100);
             }
             long redispatch = redispatched.join();
-            return new Run(run, List.copyOf(victimAgents), victimHeld.size(), pekko, first, all, redispatch);
+            return new Run(run, List.copyOf(victimAgents), victimHeld.size(), pekko, first, all, redispatch, polls, answered);
         } finally {
             deleteQuietly(data);
         }
