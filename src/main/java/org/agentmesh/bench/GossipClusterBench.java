@@ -163,7 +163,6 @@ public final class GossipClusterBench {
         MeshTestCluster.sleep(interval.toMillis() + random.nextLong(interval.toMillis()));
     }
 
-
     private static Row row(String system, int nodes, int agents, Duration interval, List<Double> samples) {
         List<Double> arrived = new ArrayList<>(samples.stream().filter(d -> !d.isNaN()).toList());
         Collections.sort(arrived);

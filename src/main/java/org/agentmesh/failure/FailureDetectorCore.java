@@ -275,12 +275,8 @@ public final class FailureDetectorCore {
         w.remove(self);
         w.retainAll(overlay.keySet());
         overlayWatched = Collections.unmodifiableSet(w);
-        Set<String> n = new TreeSet<>(overlayWatched);
         Map<String, Set<String>> both = new TreeMap<>();
         overlay.forEach((agent, peers) -> {
-            if (peers.contains(self) && !agent.equals(self)) {
-                n.add(agent);
-            }
             for (String peer : peers) {
                 if (!peer.equals(agent) && overlay.containsKey(peer)) {
                     both.computeIfAbsent(peer, x -> new TreeSet<>()).add(agent);
@@ -288,8 +284,9 @@ public final class FailureDetectorCore {
                 }
             }
         });
-        overlayNeighbours = Collections.unmodifiableSet(n);
         links = both;
+        // whom this agent watches and who watches it
+        overlayNeighbours = Collections.unmodifiableSet(links.getOrDefault(self, Set.of()));
         for (String agent : overlay.keySet()) {
             if (!agent.equals(self)) {
                 member(agent);
@@ -300,7 +297,6 @@ public final class FailureDetectorCore {
             Member m = members.get(p);
             m.lastHeard = Math.max(m.lastHeard, now); // a newly watched peer gets a full timeout of grace
         }
-        bridges = Set.of();
         recomputeBridges();
         if (nextProbeAt == Long.MAX_VALUE) {
             // spread the agents' probe rounds over the interval instead of all pinging at once
@@ -647,15 +643,16 @@ public final class FailureDetectorCore {
         n.addAll(bridges);
         neighbours = Collections.unmodifiableSet(n);
         suspicions.keySet().removeIf(p -> !watched.contains(p));
+        if (added.isEmpty()) {
+            return;
+        }
         // the failures declared before this link existed: the news flooded then has stopped travelling. Told at once,
         // and piggybacked again for a while (the one message may be lost)
         List<MemberUpdate> failed = new ArrayList<>();
         members.forEach((a, m) -> {
             if (m.status == MemberStatus.FAILED) {
                 failed.add(m.update(a));
-                if (!added.isEmpty()) {
-                    m.retransmitsLeft = Math.max(m.retransmitsLeft, retransmits());
-                }
+                m.retransmitsLeft = Math.max(m.retransmitsLeft, retransmits());
             }
         });
         for (String b : added) {

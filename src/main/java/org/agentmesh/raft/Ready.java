@@ -1,5 +1,6 @@
 package org.agentmesh.raft;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,8 +64,8 @@ public record Ready(
         if (!otherVoters) {
             return new MessagesAroundWrite(List.of(), messages);
         }
-        List<RaftMessage> now = new java.util.ArrayList<>();
-        List<RaftMessage> later = new java.util.ArrayList<>(messages.size());
+        List<RaftMessage> now = new ArrayList<>();
+        List<RaftMessage> later = new ArrayList<>(messages.size());
         for (RaftMessage m : messages) {
             boolean fromLeader = m instanceof RaftMessage.AppendEntries || m instanceof RaftMessage.Heartbeat;
             (fromLeader && m.term() <= durableTerm ? now : later).add(m);

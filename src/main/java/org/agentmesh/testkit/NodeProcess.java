@@ -168,7 +168,6 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-
     /** Kills the process if it still runs. */
     @Override
     public void close() {
